@@ -139,8 +139,12 @@ db_open(const char *path, int flags, size_t mapsize, struct db **out)
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return RB_ENOMEM;
 	db->flags = flags;
-	if (flags & DB_RDONLY)
+	db->r.db = db;
+	if (flags & DB_RDONLY) {
 		eflags |= MDB_RDONLY;
+		/* Map all a writer may ever grow to: see reader_begin(). */
+		mapsize = DB_MAPSIZE_MAX;
+	}
 	else if (mkdir(path, 0750) == -1 && errno != EEXIST) {
 		rc = -errno;
 		goto fail;
@@ -170,8 +174,8 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	if (db->rtxn != NULL)
-		mdb_txn_abort(db->rtxn);
+	if (db->r.txn != NULL)
+		mdb_txn_abort(db->r.txn);
 	if (db->env != NULL)
 		mdb_env_close(db->env);
 	free(db);
@@ -188,40 +192,108 @@ db_mapsize(struct db *db)
 
 /* ---- reading ---------------------------------------------------------- */
 
-int
-db_read_begin(struct db *db)
+/*
+ * Begin (or renew) r's read txn. When a writer has grown the map past
+ * ours, a handle used by one thread adopts the new size; a handle with
+ * readers in several threads cannot, and maps DB_MAPSIZE_MAX from the
+ * start instead (db_open with DB_RDONLY), so that it never has to.
+ */
+static int
+reader_begin(struct db_reader *r, bool may_resize)
 {
-	int	rc, tries;
+	struct db	*db = r->db;
+	int		 rc, tries;
 
-	assert(!db->reading);
+	assert(!r->reading);
 	for (tries = 0; tries < 4; tries++) {
-		if (db->rtxn != NULL)
-			rc = mdb_txn_renew(db->rtxn);
+		if (r->txn != NULL)
+			rc = mdb_txn_renew(r->txn);
 		else
-			rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY,
-			    &db->rtxn);
-		if (rc != MDB_MAP_RESIZED)
+			rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &r->txn);
+		if (rc != MDB_MAP_RESIZED || !may_resize)
 			break;
-		/* A writer grew the map: adopt its size and try again. */
-		if (db->rtxn != NULL) {
-			mdb_txn_abort(db->rtxn);
-			db->rtxn = NULL;
+		if (r->txn != NULL) {
+			mdb_txn_abort(r->txn);
+			r->txn = NULL;
 		}
 		if ((rc = mdb_env_set_mapsize(db->env, 0)) != 0)
 			break;
 	}
 	if (rc != 0)
 		return db_error(rc);
-	db->reading = true;
+	r->reading = true;
 	return RB_OK;
+}
+
+static void
+reader_end(struct db_reader *r)
+{
+	if (r->reading)
+		mdb_txn_reset(r->txn);
+	r->reading = false;
+}
+
+int
+db_read_begin(struct db *db)
+{
+	return reader_begin(&db->r, true);
 }
 
 void
 db_read_end(struct db *db)
 {
-	if (db->reading)
-		mdb_txn_reset(db->rtxn);
-	db->reading = false;
+	reader_end(&db->r);
+}
+
+int
+db_reader_new(struct db *db, struct db_reader **out)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return RB_ENOMEM;
+	(*out)->db = db;
+	return RB_OK;
+}
+
+void
+db_reader_free(struct db_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->txn != NULL)
+		mdb_txn_abort(r->txn);
+	free(r);
+}
+
+int
+db_reader_begin(struct db_reader *r)
+{
+	return reader_begin(r, false);
+}
+
+void
+db_reader_end(struct db_reader *r)
+{
+	reader_end(r);
+}
+
+int
+db_reader_listing(struct db_reader *r, const struct addr *a,
+    struct listing *l)
+{
+	MDB_val	k = val(a->a, 16), v;
+	int	rc;
+
+	assert(r->reading);
+	if ((rc = mdb_get(r->txn, r->db->listed, &k, &v)) != 0)
+		return db_error(rc);
+	return record_decode_listing(v.mv_data, v.mv_size, l);
+}
+
+int
+db_reader_serial(struct db_reader *r, uint32_t *serial)
+{
+	assert(r->reading);
+	return meta_get32(r->txn, r->db->meta, "serial", serial);
 }
 
 int
@@ -238,27 +310,20 @@ host_read(MDB_txn *txn, struct db *db, const struct addr *a, struct host *h)
 int
 db_get_host(struct db *db, const struct addr *a, struct host *h)
 {
-	assert(db->reading);
-	return host_read(db->rtxn, db, a, h);
+	assert(db->r.reading);
+	return host_read(db->r.txn, db, a, h);
 }
 
 int
 db_get_listing(struct db *db, const struct addr *a, struct listing *l)
 {
-	MDB_val	k = val(a->a, 16), v;
-	int	rc;
-
-	assert(db->reading);
-	if ((rc = mdb_get(db->rtxn, db->listed, &k, &v)) != 0)
-		return db_error(rc);
-	return record_decode_listing(v.mv_data, v.mv_size, l);
+	return db_reader_listing(&db->r, a, l);
 }
 
 int
 db_serial(struct db *db, uint32_t *serial)
 {
-	assert(db->reading);
-	return meta_get32(db->rtxn, db->meta, "serial", serial);
+	return db_reader_serial(&db->r, serial);
 }
 
 int
@@ -267,8 +332,8 @@ db_secret(struct db *db, uint8_t *out, size_t len)
 	MDB_val	k = val("secret", 6), v;
 	int	rc;
 
-	assert(db->reading);
-	if ((rc = mdb_get(db->rtxn, db->meta, &k, &v)) != 0)
+	assert(db->r.reading);
+	if ((rc = mdb_get(db->r.txn, db->meta, &k, &v)) != 0)
 		return db_error(rc);
 	if (v.mv_size < len)
 		return RB_ECORRUPT;
@@ -291,8 +356,8 @@ walk(struct db *db, MDB_dbi dbi, const void *start, size_t startlen,
 	MDB_cursor_op	 op = start != NULL ? MDB_SET_RANGE : MDB_FIRST;
 	int		 rc, stop = 0;
 
-	assert(db->reading);
-	if ((rc = mdb_cursor_open(db->rtxn, dbi, &c)) != 0)
+	assert(db->r.reading);
+	if ((rc = mdb_cursor_open(db->r.txn, dbi, &c)) != 0)
 		return db_error(rc);
 	while (stop == 0 && (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
@@ -453,10 +518,10 @@ db_stats(struct db *db, struct db_stats *st)
 	size_t		 i;
 	int		 rc;
 
-	assert(db->reading);
+	assert(db->r.reading);
 	memset(st, 0, sizeof(*st));
 	for (i = 0; i < sizeof(dbis) / sizeof(dbis[0]); i++) {
-		if ((rc = mdb_stat(db->rtxn, dbis[i], &ms)) != 0)
+		if ((rc = mdb_stat(db->r.txn, dbis[i], &ms)) != 0)
 			return db_error(rc);
 		*counts[i] = ms.ms_entries;
 	}
@@ -479,8 +544,8 @@ db_next_due(struct db *db, int64_t now, struct addr *a, struct host *h)
 	struct addr	 zero = { { 0 } };
 	int		 q, rc;
 
-	assert(db->reading);
-	if ((rc = mdb_cursor_open(db->rtxn, db->due, &c)) != 0)
+	assert(db->r.reading);
+	if ((rc = mdb_cursor_open(db->r.txn, db->due, &c)) != 0)
 		return db_error(rc);
 	for (q = DUE_REPORT; q <= DUE_SCHEDULED; q++) {
 		due_key(start, q, 0, &zero);
@@ -495,7 +560,7 @@ db_next_due(struct db *db, int64_t now, struct addr *a, struct host *h)
 		}
 		if (key[0] == q && rd64(key + 1) <= now) {
 			memcpy(a->a, key + 9, 16);
-			rc = host_read(db->rtxn, db, a, h);
+			rc = host_read(db->r.txn, db, a, h);
 			break;
 		}
 		rc = RB_ENOENT;

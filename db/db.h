@@ -226,6 +226,23 @@ size_t	 db_mapsize(struct db *db);
 int	 db_read_begin(struct db *db);
 void	 db_read_end(struct db *db);
 
+/*
+ * Readers for threads: each thread that reads the store keeps its own
+ * db_reader, begun and ended around each batch of lookups (never parked:
+ * an open read txn pins old pages). A handle opened DB_RDONLY maps the
+ * largest map a writer may grow, so its readers never need a resize.
+ */
+struct db_reader;
+int	 db_reader_new(struct db *db, struct db_reader **out);
+void	 db_reader_free(struct db_reader *r);
+int	 db_reader_begin(struct db_reader *r);
+void	 db_reader_end(struct db_reader *r);
+/* @return RB_OK and *l, RB_ENOENT, or an error. Between begin and end. */
+int	 db_reader_listing(struct db_reader *r, const struct addr *a,
+	    struct listing *l);
+/* The zone serial, in the reader's snapshot. */
+int	 db_reader_serial(struct db_reader *r, uint32_t *serial);
+
 /* @return RB_OK and *h, RB_ENOENT, or an error. Needs a read txn. */
 int	 db_get_host(struct db *db, const struct addr *a, struct host *h);
 

@@ -23,11 +23,19 @@
 #define JOURNAL_HDRLEN	(1 + 8 + 4)	/* version, time, op count */
 #define JOURNAL_OPLEN	(1 + 1 + 16)	/* op, code, address */
 
+#define DB_MAPSIZE_MAX	(1ULL << 40)	/* never grow past this */
+
+/* A read transaction, kept and cycled with reset/renew. */
+struct db_reader {
+	struct db	*db;
+	MDB_txn		*txn;		/* or NULL before the first begin */
+	bool		 reading;	/* txn is live */
+};
+
 struct db {
 	MDB_env		*env;
 	MDB_dbi		 hosts, listed, due, evidence, journal, meta;
-	MDB_txn		*rtxn;		/* cached read txn, or NULL */
-	bool		 reading;	/* rtxn is live */
+	struct db_reader r;		/* the handle's own reader */
 	int		 flags;
 };
 

@@ -15,8 +15,6 @@
 
 #include "store.h"
 
-#define DB_MAPSIZE_MAX	(1ULL << 40)	/* never grow past this */
-
 static int
 jbuf_add(struct jbuf *j, int op, int code, const struct addr *a)
 {
@@ -218,7 +216,7 @@ db_write(struct db *db, int64_t now, write_fn fn, void *arg)
 
 	if (db->flags & DB_RDONLY)
 		return RB_EACCES;
-	assert(!db->reading);
+	assert(!db->r.reading);
 	for (;;) {
 		memset(&w, 0, sizeof(w));
 		w.db = db;

@@ -58,22 +58,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "run: not built yet: ${missing[*]}"
 fi
 
+if [ ! -x "$cli" ]; then
+	echo "run: $cli is not built; run make build" >&2
+	exit 1
+fi
+# Create the store before anything else, so that it exists when
+# relaybl-dns opens it read-only.
+"$cli" -c "$conf" init || exit 1
 if [ ${#built[@]} -eq 0 ]; then
-	if [ ! -x "$cli" ]; then
-		echo "run: $cli is not built either; run make build" >&2
-		exit 1
-	fi
-	echo "run: checking the store with: $cli -c $conf stats"
 	"$cli" -c "$conf" stats
 	exit $?
-fi
-
-# The CLI opens the store read-write before anything else, so that it
-# exists when relaybl-dns opens it read-only.
-if [ -x "$cli" ]; then
-	if ! "$cli" -c "$conf" stats; then
-		echo "run: warning: $cli -c $conf stats failed" >&2
-	fi
 fi
 
 declare -A pidname=()

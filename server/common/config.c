@@ -65,6 +65,12 @@ static const struct conf_key keys[] = {
 	    "ADDR:PORT or [ADDR6]:PORT" },
 	{ "dns", "threads", T_UINT, C(dns_threads), 1, 64,
 	    "a number of threads from 1 to 64" },
+	{ "dns", "tcp_max_connections", T_UINT, C(dns_tcp_max), 1, 65536,
+	    "a number of connections from 1 to 65536" },
+	{ "dns", "tcp_idle_timeout", T_DURATION, C(dns_tcp_idle), 1, 3600,
+	    "a duration from 1s to 1h, such as 10s" },
+	{ "dns", "tcp_lifetime", T_DURATION, C(dns_tcp_lifetime), 1, 86400,
+	    "a duration from 1s to 1d, such as 2m" },
 	{ "http", "listen", T_LISTEN, C(http_listen), 0, 0,
 	    "ADDR:PORT or [ADDR6]:PORT" },
 	{ "verify", "canary_listen", T_LISTEN, C(canary_listen), 0, 0,
@@ -420,6 +426,9 @@ config_defaults(struct config *conf)
 	conf->clean_cooldown = DAY;
 	conf->retest_min_interval = 3600;
 	conf->dns_threads = 1;
+	conf->dns_tcp_max = 256;
+	conf->dns_tcp_idle = 10;
+	conf->dns_tcp_lifetime = 120;
 	snprintf(conf->helo_name, sizeof(conf->helo_name), "localhost");
 }
 

@@ -65,6 +65,9 @@ struct config {
 	/* [dns] */
 	struct listen_list dns_listen;
 	unsigned int	 dns_threads;
+	unsigned int	 dns_tcp_max;		/* connections at once */
+	int64_t		 dns_tcp_idle;		/* close after this idle */
+	int64_t		 dns_tcp_lifetime;	/* close after this long */
 
 	/* [http] */
 	struct listen_list http_listen;

@@ -64,6 +64,7 @@ int	 cmd_exclude(struct cli *, const struct cli_opts *);
 int	 cmd_show(struct cli *, const struct cli_opts *);
 int	 cmd_list(struct cli *, const struct cli_opts *);
 int	 cmd_stats(struct cli *, const struct cli_opts *);
+int	 cmd_init(struct cli *, const struct cli_opts *);
 
 /* cmd_io.c */
 int	 cmd_import(struct cli *, const struct cli_opts *);

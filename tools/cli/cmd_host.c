@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cmd_host.c -- relaybl commands on single hosts: add, del, exclude,
- * show, list, stats
+ * cmd_host.c -- relaybl commands on hosts and the store: add, del,
+ * exclude, show, list, stats, init
  *
  * Each command parses its address before it opens the store, and makes
  * its change with one db_* call, so that an error leaves the store as
@@ -279,5 +279,28 @@ cmd_stats(struct cli *cli, const struct cli_opts *o)
 	printf("evidence     %llu\n", (unsigned long long)st.evidence);
 	printf("journal      %llu\n", (unsigned long long)st.journal);
 	printf("map          %zu bytes, %zu in use\n", st.mapsize, st.used);
+	return EXIT_OK;
+}
+
+int
+cmd_init(struct cli *cli, const struct cli_opts *o)
+{
+	struct db	*db;
+	uint32_t	 serial = 0;
+	int		 rc;
+
+	(void)o;
+	if ((rc = cli_open(cli, 0, &db)) != EXIT_OK)
+		return rc;
+	if ((rc = db_read_begin(db)) == RB_OK) {
+		rc = db_serial(db, &serial);
+		db_read_end(db);
+	}
+	db_close(db);
+	if (rc != RB_OK) {
+		fprintf(stderr, "relaybl init: %s\n", rb_strerror(rc));
+		return EXIT_FAIL;
+	}
+	printf("store %s ready, serial %u\n", cli->conf.store_path, serial);
 	return EXIT_OK;
 }

@@ -15,6 +15,8 @@
 #include "cli.h"
 
 static const struct cli_cmd cmds[] = {
+	{ "init", cmd_init, "", "create the store if it does not exist",
+	    0, 0 },
 	{ "add", cmd_add, "IP [--code N] [--reason TEXT]",
 	    "list IP by hand (code 2..254, default 4)",
 	    OPT_CODE | OPT_REASON, 1 },
