@@ -22,7 +22,7 @@
 
 #include "store.h"
 
-#define DB_MAPSIZE	(64UL << 20)	/* initial map when none is asked */
+#define DB_MAPSIZE	(1UL << 30)	/* initial map when none is asked */
 #define DB_SECRETLEN	32
 
 int
@@ -128,6 +128,28 @@ out:
 	return rc;
 }
 
+/* mkdir -p: the store's directory and any missing parents. */
+static int
+mkdirs(const char *path)
+{
+	char	buf[4096], *p;
+
+	if (strlen(path) >= sizeof(buf))
+		return RB_ERANGE;
+	strcpy(buf, path);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+		return -errno;
+	return RB_OK;
+}
+
 int
 db_open(const char *path, int flags, size_t mapsize, struct db **out)
 {
@@ -145,10 +167,8 @@ db_open(const char *path, int flags, size_t mapsize, struct db **out)
 		/* Map all a writer may ever grow to: see reader_begin(). */
 		mapsize = DB_MAPSIZE_MAX;
 	}
-	else if (mkdir(path, 0750) == -1 && errno != EEXIST) {
-		rc = -errno;
+	else if ((rc = mkdirs(path)) != RB_OK)
 		goto fail;
-	}
 	if ((rc = mdb_env_create(&db->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(db->env, 8)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(db->env, 256)) != 0 ||
@@ -511,6 +531,8 @@ db_stats(struct db *db, struct db_stats *st)
 {
 	MDB_stat	 ms;
 	MDB_envinfo	 info;
+	struct stat	 sb;
+	mdb_filehandle_t fd;
 	MDB_dbi		 dbis[] = { db->hosts, db->listed, db->due,
 	    db->evidence, db->journal };
 	uint64_t	*counts[] = { &st->hosts, &st->listed, &st->due,
@@ -529,7 +551,8 @@ db_stats(struct db *db, struct db_stats *st)
 		return rc;
 	mdb_env_info(db->env, &info);
 	mdb_env_stat(db->env, &ms);
-	st->mapsize = info.me_mapsize;
+	st->filesize = mdb_env_get_fd(db->env, &fd) == 0 &&
+	    fstat(fd, &sb) == 0 ? (size_t)sb.st_size : 0;
 	st->used = (info.me_last_pgno + 1) * (size_t)ms.ms_psize;
 	return db_walk_hosts(db, count_state, st);
 }

@@ -203,7 +203,8 @@ struct db;
 #define JOURNAL_KEEP	10000	/* journal entries kept for IXFR */
 
 /*
- * Open (and, unless DB_RDONLY, create) the store in directory path.
+ * Open (and, unless DB_RDONLY, create with its parents) the store in
+ * directory path.
  * A writer initialises the schema version, the serial and the secret on
  * first use; any process fails with RB_EVERSION on a store whose schema
  * is newer than DB_SCHEMA.
@@ -313,7 +314,7 @@ struct db_stats {
 	uint64_t	 evidence;
 	uint64_t	 journal;
 	uint32_t	 serial;
-	size_t		 mapsize;	/* bytes of map */
+	size_t		 filesize;	/* bytes of the data file */
 	size_t		 used;		/* bytes of pages in use */
 };
 int	 db_stats(struct db *db, struct db_stats *st);

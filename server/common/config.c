@@ -421,7 +421,7 @@ config_defaults(struct config *conf)
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->store_path, sizeof(conf->store_path),
 	    "/var/lib/relaybl");
-	conf->map_size = 64UL << 20;
+	conf->map_size = 1UL << 30;
 	conf->retest_interval = 7 * DAY;
 	conf->clean_cooldown = DAY;
 	conf->retest_min_interval = 3600;

@@ -37,6 +37,7 @@ cmd_add(struct cli *cli, const struct cli_opts *o)
 {
 	struct db	*db;
 	struct addr	 a;
+	char		 s[ADDR_STRLEN];
 	struct host	 h;
 	int		 rc, code = o->code ? o->code : CODE_MANUAL;
 
@@ -48,7 +49,7 @@ cmd_add(struct cli *cli, const struct cli_opts *o)
 	db_close(db);
 	if (rc != RB_OK)
 		return change_failed("add", o->args[0], rc);
-	printf("%s listed (127.0.0.%d)\n", o->args[0], h.code);
+	printf("%s listed (127.0.0.%d)\n", addr_format(&a, s), h.code);
 	return EXIT_OK;
 }
 
@@ -57,6 +58,7 @@ cmd_del(struct cli *cli, const struct cli_opts *o)
 {
 	struct db	*db;
 	struct addr	 a;
+	char		 s[ADDR_STRLEN];
 	struct host	 h;
 	int		 rc;
 
@@ -68,7 +70,7 @@ cmd_del(struct cli *cli, const struct cli_opts *o)
 	db_close(db);
 	if (rc != RB_OK)
 		return change_failed("del", o->args[0], rc);
-	printf("%s %s\n", o->args[0], host_state_name(h.state));
+	printf("%s %s\n", addr_format(&a, s), host_state_name(h.state));
 	return EXIT_OK;
 }
 
@@ -77,6 +79,7 @@ cmd_exclude(struct cli *cli, const struct cli_opts *o)
 {
 	struct db	*db;
 	struct addr	 a;
+	char		 s[ADDR_STRLEN];
 	int		 rc;
 
 	if ((rc = cli_parse_addr(o->args[0], &a)) != EXIT_OK)
@@ -87,7 +90,7 @@ cmd_exclude(struct cli *cli, const struct cli_opts *o)
 	db_close(db);
 	if (rc != RB_OK)
 		return change_failed("exclude", o->args[0], rc);
-	printf("%s excluded\n", o->args[0]);
+	printf("%s excluded\n", addr_format(&a, s));
 	return EXIT_OK;
 }
 
@@ -278,7 +281,8 @@ cmd_stats(struct cli *cli, const struct cli_opts *o)
 	printf("due          %llu\n", (unsigned long long)st.due);
 	printf("evidence     %llu\n", (unsigned long long)st.evidence);
 	printf("journal      %llu\n", (unsigned long long)st.journal);
-	printf("map          %zu bytes, %zu in use\n", st.mapsize, st.used);
+	printf("size         %zu bytes on disk, %zu in use\n", st.filesize,
+	    st.used);
 	return EXIT_OK;
 }
 

@@ -256,7 +256,8 @@ cmd_export(struct cli *cli, const struct cli_opts *o)
 		return EXIT_FAIL;
 	}
 	if (ex.v6 > 0)
-		fprintf(stderr, "relaybl export: %zu IPv6 listings left out: "
-		    "rbldnsd's ip4set holds IPv4 only\n", ex.v6);
+		fprintf(stderr, "relaybl export: %zu IPv6 listing%s left out: "
+		    "rbldnsd's ip4set holds IPv4 only\n", ex.v6,
+		    ex.v6 == 1 ? "" : "s");
 	return EXIT_OK;
 }

@@ -88,19 +88,19 @@ cli_getopts(const struct cli_cmd *c, int argc, char **argv,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int	ch;
+	int	ch, li;
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;	/* glibc: a full reset after main()'s getopt */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
 		if (ch == 'h') {
 			cli_usage(c, stdout);
 			return CLI_DONE;
 		}
 		if (ch == '?' || !(c->opts & ch)) {
 			if (ch != '?')
-				fprintf(stderr, "relaybl %s: option '%s' not "
-				    "taken\n", c->name, argv[optind - 1]);
+				fprintf(stderr, "relaybl %s: option '--%s' "
+				    "not taken\n", c->name, longopts[li].name);
 			return cli_usage(c, stderr);
 		}
 		switch (ch) {

@@ -47,7 +47,7 @@ expect_serial()
 snapshot()
 {
 	{
-		"$RELAYBL" -c "${2:-$C}" stats | grep -v '^map'
+		"$RELAYBL" -c "${2:-$C}" stats | grep -v '^size'
 		"$RELAYBL" -c "${2:-$C}" list
 		"$RELAYBL" -c "${2:-$C}" export --format rbldnsd 2>&1 | sed 1d
 	} >"$T/$1.snap"
@@ -117,9 +117,9 @@ expect_err '^relaybl stats: too many arguments$'
 expect_rc 2 rb import
 expect_err '^relaybl import: missing argument$'
 expect_rc 2 rb add 192.0.2.1 --state listed
-expect_err "^relaybl add: option '.*' not taken$"
+expect_err "^relaybl add: option '--state' not taken$"
 expect_rc 2 rb show 192.0.2.1 --code=3
-expect_err "^relaybl show: option '--code=3' not taken$"
+expect_err "^relaybl show: option '--code' not taken$"
 expect_rc 2 rb add 192.0.2.1 --code
 expect_err '^usage: relaybl add'
 check "usage errors made no store" nostore
@@ -213,7 +213,7 @@ expect_rc 0 rb add 192.0.2.254 --code=254
 expect_output <<<'192.0.2.254 listed (127.0.0.254)'
 expect_serial 5
 expect_rc 0 rb add 2001:DB8:0::A --code 2
-expect_output <<<'2001:DB8:0::A listed (127.0.0.2)'
+expect_output <<<'2001:db8::a listed (127.0.0.2)'
 expect_serial 6
 
 # Listing again what is already listed changes nothing DNS serves.
@@ -365,7 +365,7 @@ expect_rc 2 rb list --state ""
 # ---- stats ---------------------------------------------------------------
 
 expect_rc 0 rb stats
-expect_output grep -Ev '^(store|map|evidence) ' <<'EOF'
+expect_output grep -Ev '^(store|size|evidence) ' <<'EOF'
 serial       11
 hosts        6
   pending    0
@@ -379,7 +379,7 @@ journal      10
 EOF
 expect_out "^store +$T/store$"
 expect_out '^evidence +[1-9][0-9]*$'
-expect_out '^map +[1-9][0-9]* bytes, [1-9][0-9]* in use$'
+expect_out '^size +[1-9][0-9]* bytes on disk, [1-9][0-9]* in use$'
 
 # ---- export --------------------------------------------------------------
 
@@ -403,7 +403,7 @@ expect_output sed 1d <<'EOF'
 192.0.2.1 :4:
 192.0.2.254 :5:
 EOF
-expect_errors <<<"relaybl export: 1 IPv6 listings left out: rbldnsd's ip4set holds IPv4 only"
+expect_errors <<<"relaybl export: 1 IPv6 listing left out: rbldnsd's ip4set holds IPv4 only"
 expect_rc 2 rb export --format xml
 expect_errors <<<"relaybl export: unknown format 'xml' (plain, rbldnsd)"
 
@@ -558,7 +558,7 @@ expect_rc 0 rb2 show 10.0.5.1
 expect_out '^answer +127\.0\.0\.3$'
 
 expect_rc 0 rb2 stats
-expect_output grep -Ev '^(store|map|evidence) ' <<'EOF'
+expect_output grep -Ev '^(store|size|evidence) ' <<'EOF'
 serial       10
 hosts        18
   pending    0
@@ -593,7 +593,7 @@ expect_output sed 1d <<'EOF'
 10.0.4.3 :4:
 10.0.5.1 :3:
 EOF
-expect_err '^relaybl export: 1 IPv6 listings left out'
+expect_err '^relaybl export: 1 IPv6 listing left out'
 printf '[store]\npath = mirror\n' >"$T/mirror.conf"
 expect_rc 0 "$RELAYBL" -c "$T/mirror.conf" import mirror.txt
 expect_output <<<'15 addresses imported, 15 changed, 0 left excluded'
