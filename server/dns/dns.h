@@ -140,6 +140,7 @@ struct server {
 	_Atomic unsigned int	 tcp_seen;
 	struct conn		*conns;
 	unsigned int		 nconns;
+	unsigned int		 ndead;		/* of them, to be closed */
 };
 
 /* Open the UDP and TCP sockets of conf->dns_listen. @return 0 or -1. */

@@ -53,6 +53,7 @@ struct conn {
 	uint8_t		 out[TCP_BUFLEN];
 	size_t		 outlen, outoff;
 	time_t		 started, active;
+	bool		 dead;		/* evicted: closed after this round */
 	struct conn	*next;
 };
 
@@ -233,12 +234,21 @@ tcp_accept(struct server *srv, int lfd, int ep)
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) != -1) {
-		/* Full: make room by closing the longest idle one. */
-		if (srv->nconns >= srv->conf->dns_tcp_max) {
-			for (oldest = c = srv->conns; c != NULL; c = c->next)
-				if (c->active < oldest->active)
+		/*
+		 * Full: make room by evicting the longest idle one. It may
+		 * have an event later in this round, so it is only marked
+		 * here and closed after the round.
+		 */
+		if (srv->nconns - srv->ndead >= srv->conf->dns_tcp_max) {
+			for (oldest = NULL, c = srv->conns; c != NULL;
+			    c = c->next)
+				if (!c->dead && (oldest == NULL ||
+				    c->active < oldest->active))
 					oldest = c;
-			conn_close(srv, oldest);
+			if (oldest != NULL) {
+				oldest->dead = true;
+				srv->ndead++;
+			}
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
@@ -322,10 +332,11 @@ tcp_timeouts(struct server *srv)
 
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		if (now - c->active >= srv->conf->dns_tcp_idle ||
+		if (c->dead || now - c->active >= srv->conf->dns_tcp_idle ||
 		    now - c->started >= srv->conf->dns_tcp_lifetime)
 			conn_close(srv, c);
 	}
+	srv->ndead = 0;
 }
 
 static void *
@@ -333,6 +344,7 @@ tcp_loop(void *arg)
 {
 	struct server		*srv = arg;
 	struct epoll_event	 ev, evs[64];
+	struct conn		*c;
 	size_t			 i;
 	int			 ep, n, j;
 
@@ -353,8 +365,11 @@ tcp_loop(void *arg)
 				tcp_accept(srv, *(int *)evs[j].data.ptr, ep);
 				continue;
 			}
-			if (tcp_io(srv, evs[j].data.ptr) == -1)
-				conn_close(srv, evs[j].data.ptr);
+			c = evs[j].data.ptr;
+			if (!c->dead && tcp_io(srv, c) == -1) {
+				c->dead = true;
+				srv->ndead++;
+			}
 		}
 		tcp_timeouts(srv);
 	}
