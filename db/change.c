@@ -132,7 +132,10 @@ do_confirm_open(struct wtxn *w, void *arg)
 	if (old.state != HOST_LISTED)
 		h->listed_at = w->now;
 	h->state = HOST_LISTED;
-	h->code = (uint8_t)c->code;
+	/* An open relay that is also another's exit stays an open relay. */
+	if (!(c->code == CODE_MULTISTAGE && old.state == HOST_LISTED &&
+	    old.code == CODE_OPEN))
+		h->code = (uint8_t)c->code;
 	h->flags &= ~HOST_F_MANUAL;
 	h->last_test = w->now;
 	h->tests++;
@@ -210,6 +213,30 @@ db_defer(struct db *db, const struct addr *a, int64_t now, int64_t retry_at,
 	struct change	c = { .a = a, .t1 = retry_at };
 
 	return run(db, now, do_defer, &c, h);
+}
+
+static int
+do_claim(struct wtxn *w, void *arg)
+{
+	struct change	*c = arg;
+	struct host	 old, *h = &c->h;
+	int		 rc;
+
+	if ((rc = host_get(w, c->a, &old)) != RB_OK)
+		return rc;
+	if (old.queue == DUE_NONE)
+		return RB_ESTATE;
+	*h = old;
+	h->next_test = c->t1;
+	return host_apply(w, c->a, &old, h);
+}
+
+int
+db_claim(struct db *db, const struct addr *a, int64_t now, int64_t until)
+{
+	struct change	c = { .a = a, .t1 = until };
+
+	return run(db, now, do_claim, &c, NULL);
 }
 
 static int

@@ -558,36 +558,67 @@ db_stats(struct db *db, struct db_stats *st)
 }
 
 int
-db_next_due(struct db *db, int64_t now, struct addr *a, struct host *h)
+db_walk_due(struct db *db, int64_t now, db_host_fn fn, void *arg)
 {
 	MDB_cursor	*c;
 	MDB_val		 k, v;
 	uint8_t		 start[DUE_KEYLEN];
 	const uint8_t	*key;
-	struct addr	 zero = { { 0 } };
-	int		 q, rc;
+	struct addr	 a = { { 0 } };
+	struct host	 h;
+	int		 q, rc = RB_OK;
 
 	assert(db->r.reading);
 	if ((rc = mdb_cursor_open(db->r.txn, db->due, &c)) != 0)
 		return db_error(rc);
-	for (q = DUE_REPORT; q <= DUE_SCHEDULED; q++) {
-		due_key(start, q, 0, &zero);
+	for (q = DUE_REPORT; q <= DUE_SCHEDULED && rc == RB_OK; q++) {
+		memset(a.a, 0, sizeof(a.a));
+		due_key(start, q, 0, &a);
 		k = val(start, sizeof(start));
-		if ((rc = db_error(mdb_cursor_get(c, &k, &v,
-		    MDB_SET_RANGE))) != RB_OK)
-			break;
-		key = k.mv_data;
-		if (k.mv_size != DUE_KEYLEN) {
-			rc = RB_ECORRUPT;
-			break;
+		for (rc = db_error(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE));
+		    rc == RB_OK; rc = db_error(mdb_cursor_get(c, &k, &v,
+		    MDB_NEXT))) {
+			key = k.mv_data;
+			if (k.mv_size != DUE_KEYLEN) {
+				rc = RB_ECORRUPT;
+				break;
+			}
+			if (key[0] != q || rd64(key + 1) > now)
+				break;
+			memcpy(a.a, key + 9, 16);
+			if ((rc = host_read(db->r.txn, db, &a, &h)) != RB_OK ||
+			    (rc = fn(arg, &a, &h)) != 0)
+				break;
 		}
-		if (key[0] == q && rd64(key + 1) <= now) {
-			memcpy(a->a, key + 9, 16);
-			rc = host_read(db->r.txn, db, a, h);
-			break;
-		}
-		rc = RB_ENOENT;
+		if (rc == RB_ENOENT)
+			rc = RB_OK;
 	}
 	mdb_cursor_close(c);
 	return rc;
+}
+
+/* The first host that db_walk_due() would give. */
+struct first_due {
+	struct addr	*a;
+	struct host	*h;
+};
+
+static int
+take_first(void *arg, const struct addr *a, const struct host *h)
+{
+	struct first_due	*f = arg;
+
+	*f->a = *a;
+	*f->h = *h;
+	return 1;
+}
+
+int
+db_next_due(struct db *db, int64_t now, struct addr *a, struct host *h)
+{
+	struct first_due	f = { a, h };
+	int			rc;
+
+	rc = db_walk_due(db, now, take_first, &f);
+	return rc == 1 ? RB_OK : rc == RB_OK ? RB_ENOENT : rc;
 }

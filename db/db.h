@@ -342,7 +342,8 @@ int	 db_report(struct db *db, const struct addr *a,
 /*
  * The verifier proved a at now to be an open relay (code CODE_OPEN) or
  * a multi-stage exit (CODE_MULTISTAGE): listed, and due for a retest at
- * next_test. Evidence is added separately with db_add_evidence().
+ * next_test. A host listed as an open relay stays CODE_OPEN when it is
+ * found to be an exit too. Evidence is added with db_add_evidence().
  */
 int	 db_confirm_open(struct db *db, const struct addr *a, int code,
 	    int64_t now, int64_t next_test, struct host *h);
@@ -417,5 +418,20 @@ int	 db_add_evidence(struct db *db, const struct addr *a, int64_t now,
  */
 int	 db_next_due(struct db *db, int64_t now, struct addr *a,
 	    struct host *h);
+
+/*
+ * Walk the hosts due at or before now in the order the verifier takes
+ * them: reports, then retests, then scheduled tests, each oldest first.
+ * fn returns non-zero to stop (which the walk returns). Needs a read txn.
+ */
+int	 db_walk_due(struct db *db, int64_t now, db_host_fn fn, void *arg);
+
+/*
+ * The verifier starts testing a: it stays in its queue but is not due
+ * again before until, so that no other run takes it meanwhile, and a
+ * run that dies leaves it to be taken again then.
+ */
+int	 db_claim(struct db *db, const struct addr *a, int64_t now,
+	    int64_t until);
 
 #endif /* RB_DB_H */

@@ -33,6 +33,7 @@ enum conf_type {
 	T_SIZE,		/* size_t bytes within min..max */
 	T_LISTEN,	/* struct listen_list: repeat or separate by commas */
 	T_PREFIXES,	/* struct prefix_list: likewise */
+	T_ADDR,		/* char[ADDR_STRLEN]: an address, canonical */
 };
 
 struct conf_key {
@@ -73,12 +74,64 @@ static const struct conf_key keys[] = {
 	    "a duration from 1s to 1d, such as 2m" },
 	{ "http", "listen", T_LISTEN, C(http_listen), 0, 0,
 	    "ADDR:PORT or [ADDR6]:PORT" },
+	{ "http", "operator_key_file", T_PATH, C(operator_key_file), 0, 0,
+	    "a file holding the operator's key" },
+	{ "http", "api_keys_file", T_PATH, C(api_keys_file), 0, 0,
+	    "a file of reporters' API keys, one a line" },
+	{ "http", "max_body", T_SIZE, C(http_max_body), 256, 1 << 20,
+	    "a size from 256 to 1M, such as 4K" },
+	{ "http", "connection_limit", T_UINT, C(http_conn_limit), 1, 65536,
+	    "a number of connections from 1 to 65536" },
+	{ "http", "per_ip_connection_limit", T_UINT, C(http_per_ip_limit), 1,
+	    65536, "a number of connections from 1 to 65536" },
+	{ "http", "connection_timeout", T_DURATION, C(http_timeout), 1, 3600,
+	    "a duration from 1s to 1h, such as 10s" },
+	{ "http", "report_rate", T_UINT, C(report_rate), 1, 1000000,
+	    "reports per client and hour, 1 to 1000000" },
+	{ "http", "report_burst", T_UINT, C(report_burst), 1, 1000000,
+	    "a number of reports, 1 to 1000000" },
+	{ "http", "key_report_rate", T_UINT, C(key_report_rate), 1, 1000000,
+	    "reports per API key and hour, 1 to 1000000" },
+	{ "http", "key_report_burst", T_UINT, C(key_report_burst), 1, 1000000,
+	    "a number of reports, 1 to 1000000" },
+	{ "http", "retest_rate", T_UINT, C(retest_rate), 1, 1000000,
+	    "retest requests per client and hour, 1 to 1000000" },
 	{ "verify", "canary_listen", T_LISTEN, C(canary_listen), 0, 0,
 	    "ADDR:PORT or [ADDR6]:PORT" },
 	{ "verify", "canary_domain", T_DOMAIN, C(canary_domain), 0, 0,
 	    "a domain name" },
 	{ "verify", "helo_name", T_DOMAIN, C(helo_name), 0, 0,
 	    "a host name" },
+	{ "verify", "canary_address", T_ADDR, C(canary_address), 0, 0,
+	    "the canary's public IPv4 or IPv6 address" },
+	{ "verify", "bounce_domain", T_DOMAIN, C(bounce_domain), 0, 0,
+	    "a domain of the list's own, for test senders" },
+	{ "verify", "contact", T_TEXT, C(contact), 0, 0,
+	    "printable text of at most 255 bytes" },
+	{ "verify", "port", T_UINT, C(verify_port), 1, 65535,
+	    "a port from 1 to 65535" },
+	{ "verify", "connect_timeout", T_DURATION, C(connect_timeout), 1, 600,
+	    "a duration from 1s to 10m" },
+	{ "verify", "greeting_timeout", T_DURATION, C(greeting_timeout), 1,
+	    1800, "a duration from 1s to 30m" },
+	{ "verify", "command_timeout", T_DURATION, C(command_timeout), 1, 1800,
+	    "a duration from 1s to 30m" },
+	{ "verify", "data_timeout", T_DURATION, C(data_timeout), 1, 3600,
+	    "a duration from 1s to 1h" },
+	{ "verify", "budget", T_DURATION, C(budget), 1, 86400,
+	    "a duration from 1s to 1d" },
+	{ "verify", "wait", T_DURATION, C(wait), 0, 86400,
+	    "a duration up to 1d" },
+	{ "verify", "max_tests", T_UINT, C(max_tests), 1, 10000,
+	    "a number of tests from 1 to 10000" },
+	{ "verify", "per_net", T_UINT, C(per_net), 1, 256,
+	    "a number of tests from 1 to 256" },
+	{ "verify", "probes_per_connection", T_UINT,
+	    C(probes_per_connection), 1, 8, "a number of probes from 1 to 8" },
+	{ "verify", "retry_base", T_DURATION, C(retry_base), 1, 7 * DAY,
+	    "a duration from 1s to 7d" },
+	{ "verify", "retry_max", T_UINT, C(retry_max), 1, 100,
+	    "a number of tries from 1 to 100" },
 	{ "zone", "file", T_PATH, Z(file), 0, 0, "a zone file" },
 	{ "zone", "txt", T_TEXT, Z(txt), 0, 0,
 	    "printable text of at most 255 bytes" },
@@ -338,6 +391,14 @@ set_value(struct parse *p, const struct conf_key *k, void *dst,
 		return each_item(value, add_listen, dst);
 	case T_PREFIXES:
 		return each_item(value, add_prefix, dst);
+	case T_ADDR: {
+		struct addr	a;
+
+		if (addr_parse_str(value, &a) != RB_OK)
+			return RB_EINVAL;
+		addr_format(&a, dst);
+		return RB_OK;
+	}
 	}
 	return RB_EINVAL;
 }
@@ -429,7 +490,28 @@ config_defaults(struct config *conf)
 	conf->dns_tcp_max = 256;
 	conf->dns_tcp_idle = 10;
 	conf->dns_tcp_lifetime = 120;
+	conf->http_max_body = 4096;
+	conf->http_conn_limit = 1024;
+	conf->http_per_ip_limit = 32;
+	conf->http_timeout = 10;
+	conf->report_rate = 20;
+	conf->report_burst = 5;
+	conf->key_report_rate = 3600;
+	conf->key_report_burst = 100;
+	conf->retest_rate = 10;
 	snprintf(conf->helo_name, sizeof(conf->helo_name), "localhost");
+	conf->verify_port = 25;
+	conf->connect_timeout = 30;
+	conf->greeting_timeout = 300;	/* RFC 5321 4.5.3.2 */
+	conf->command_timeout = 300;
+	conf->data_timeout = 600;
+	conf->budget = 1800;
+	conf->wait = 600;
+	conf->max_tests = 64;
+	conf->per_net = 2;
+	conf->probes_per_connection = 8;
+	conf->retry_base = 3600;
+	conf->retry_max = 5;
 }
 
 int

@@ -71,11 +71,37 @@ struct config {
 
 	/* [http] */
 	struct listen_list http_listen;
+	char		 operator_key_file[PATH_MAX];	/* or "" */
+	char		 api_keys_file[PATH_MAX];	/* or "" */
+	size_t		 http_max_body;
+	unsigned int	 http_conn_limit;
+	unsigned int	 http_per_ip_limit;
+	int64_t		 http_timeout;
+	unsigned int	 report_rate;		/* per client and hour */
+	unsigned int	 report_burst;
+	unsigned int	 key_report_rate;	/* with an API key */
+	unsigned int	 key_report_burst;
+	unsigned int	 retest_rate;		/* per client and hour */
 
 	/* [verify] */
 	struct listen_list canary_listen;
 	char		 canary_domain[CONF_NAMELEN];
+	char		 canary_address[ADDR_STRLEN];	/* or "": listen's */
 	char		 helo_name[CONF_NAMELEN];
+	char		 bounce_domain[CONF_NAMELEN];
+	char		 contact[CONF_TEXTLEN];
+	unsigned int	 verify_port;
+	int64_t		 connect_timeout;
+	int64_t		 greeting_timeout;
+	int64_t		 command_timeout;
+	int64_t		 data_timeout;
+	int64_t		 budget;		/* a whole test, at most */
+	int64_t		 wait;			/* for arrivals after it */
+	unsigned int	 max_tests;		/* at once, in all */
+	unsigned int	 per_net;		/* at once, per /24 or /48 */
+	unsigned int	 probes_per_connection;
+	int64_t		 retry_base;		/* back-off when inconclusive */
+	unsigned int	 retry_max;		/* then: did not relay */
 
 	/* [zone NAME] */
 	struct zone_conf zones[CONF_MAXZONES];

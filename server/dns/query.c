@@ -48,6 +48,7 @@
 #define F_CD		0x10	/* in byte 3 */
 
 #define OPT_DO		0x8000	/* in the OPT TTL's low 16 bits */
+#define OPT_LEN		11	/* our OPT record: root, type, class, TTL, 0 */
 #define MAXLABELS	128
 
 /* A query as parsed. */
@@ -75,34 +76,6 @@ static uint16_t
 get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Skip a name in an RR of the additional section (pointers allowed). */
-static int
-skip_name(const uint8_t *in, size_t inlen, size_t *off)
-{
-	size_t	o = *off, total = 0;
-
-	for (;;) {
-		if (o >= inlen)
-			return -1;
-		if ((in[o] & 0xc0) == 0xc0) {
-			if (o + 2 > inlen)
-				return -1;
-			*off = o + 2;
-			return 0;
-		}
-		if (in[o] & 0xc0)
-			return -1;
-		if (in[o] == 0) {
-			*off = o + 1;
-			return 0;
-		}
-		total += in[o] + 1u;
-		if (total > DNS_MAXNAME - 1)
-			return -1;
-		o += in[o] + 1u;
-	}
 }
 
 /* Read the OPT record at *off (type already known to be OPT). */
@@ -170,8 +143,8 @@ parse_question(const uint8_t *in, size_t inlen, struct msg *m)
 static int
 parse(const uint8_t *in, size_t inlen, struct msg *m)
 {
-	size_t	 o, rdend;
-	int	 i, rc, qd, an, ns, ar;
+	size_t	 o;
+	int	 rc, qd, an, ns, ar;
 	bool	 qok;
 
 	memset(m, 0, sizeof(*m));
@@ -183,33 +156,29 @@ parse(const uint8_t *in, size_t inlen, struct msg *m)
 	ns = get16(in + 8);
 	ar = get16(in + 10);
 	qok = qd == 1 && parse_question(in, inlen, m) == R_NOERROR;
-	if (m->opcode != 0)
-		return R_NOTIMP;
 	if (!qok || an != 0 || ns != 0)
-		return R_FORMERR;
+		return m->opcode != 0 ? R_NOTIMP : R_FORMERR;
 
-	/* The additional section: at most one OPT, owned by the root. */
-	for (o = m->qend, i = 0; i < ar; i++) {
-		if (o < inlen && in[o] == 0 && o + 3 <= inlen &&
-		    get16(in + o + 1) == T_OPT) {
-			if (m->edns)
-				return R_FORMERR;
-			if ((rc = parse_opt(in, inlen, o + 1, m, &rdend)) != 0)
-				return rc;
-			o = rdend;
-			continue;
-		}
-		if (skip_name(in, inlen, &o) != 0 || o + 10 > inlen)
-			return R_FORMERR;
-		if (get16(in + o) == T_OPT)	/* OPT not at the root */
-			return R_FORMERR;
-		o += 10 + (size_t)get16(in + o + 8);
-		if (o > inlen)
-			return R_FORMERR;
+	/*
+	 * The additional section: at most one record, the OPT, owned by
+	 * the root. We serve no TSIG or SIG(0), so any other record is one
+	 * we would ignore unread: the query is malformed to us.
+	 */
+	o = m->qend;
+	if (ar > 1)
+		return m->opcode != 0 ? R_NOTIMP : R_FORMERR;
+	if (ar == 1) {
+		if (o + 3 > inlen || in[o] != 0 || get16(in + o + 1) != T_OPT)
+			return m->opcode != 0 ? R_NOTIMP : R_FORMERR;
+		if ((rc = parse_opt(in, inlen, o + 1, m, &o)) != 0)
+			return m->opcode != 0 ? R_NOTIMP : rc;
 	}
 	if (o != inlen)
-		return R_FORMERR;
-	return m->edns && m->version > 0 ? R_BADVERS : R_NOERROR;
+		return m->opcode != 0 ? R_NOTIMP : R_FORMERR;
+	if (m->edns && m->version > 0)
+		return R_BADVERS;
+	/* Only QUERY is served; the OPT read above is still echoed. */
+	return m->opcode != 0 ? R_NOTIMP : R_NOERROR;
 }
 
 int
@@ -381,7 +350,7 @@ enum addr_kind { NOT_ADDR, PARTIAL, FULL };
  */
 static enum addr_kind
 name_to_addr(const uint8_t *name, const size_t *labels, int n,
-    struct addr *a)
+    struct addr *a, bool *v6prefix)
 {
 	const uint8_t	*l;
 	bool		 dec = n <= 4, hex = n <= 32;
@@ -410,6 +379,8 @@ name_to_addr(const uint8_t *name, const size_t *labels, int n,
 		if (dec)
 			oct[i] = (uint8_t)v;
 	}
+	/* Also the first nibbles of IPv6 addresses, as "1.0.0.2" is. */
+	*v6prefix = hex && n < 32;
 	if (dec && n == 4) {
 		addr_from_v4(a, (uint32_t)oct[3] << 24 | (uint32_t)oct[2] << 16 |
 		    (uint32_t)oct[1] << 8 | oct[0]);
@@ -474,6 +445,7 @@ finish(struct wr *w, const uint8_t *in, const struct msg *m, int flags,
 		w->p[9] = (uint8_t)w->ns;
 	}
 	if (m->edns) {
+		w->max += OPT_LEN;
 		w->p[11] = 1;
 		put_opt(w, m, rcode);
 	}
@@ -527,6 +499,7 @@ query_process(const struct query_env *env, const uint8_t *in, size_t inlen,
 	size_t			 labels[MAXLABELS + 1], rel = 0, apex, o;
 	int			 n = 0, rc, rcode = R_NOERROR;
 	enum addr_kind		 kind;
+	bool			 v6prefix;
 
 	if ((rc = parse(in, inlen, &m)) < 0)
 		return QUERY_DROP;
@@ -537,6 +510,9 @@ query_process(const struct query_env *env, const uint8_t *in, size_t inlen,
 		    m.udpsize > DNS_MAXUDP ? DNS_MAXUDP : m.udpsize;
 	else
 		w.max = DNS_MINUDP;
+	/* Keep room for the OPT: it goes in last, whatever else fits. */
+	if (m.edns)
+		w.max -= OPT_LEN;
 	if (rc != R_NOERROR) {
 		*outlen = answer_bare(&w, in, &m, rc, m.qend != 0 &&
 		    rc != R_FORMERR);
@@ -577,7 +553,8 @@ query_process(const struct query_env *env, const uint8_t *in, size_t inlen,
 		put_static(&w, env, z, zn, m.q.qtype);
 		goto nodata;
 	}
-	kind = name_to_addr(m.q.name, labels, n - 1 - z->nlabels, &a);
+	kind = name_to_addr(m.q.name, labels, n - 1 - z->nlabels, &a,
+	    &v6prefix);
 	if (kind == PARTIAL)
 		goto nodata;
 	if (kind == NOT_ADDR) {
@@ -593,8 +570,13 @@ query_process(const struct query_env *env, const uint8_t *in, size_t inlen,
 		rc = RB_ENOENT;
 	else
 		rc = db_reader_listing(env->rd, &a, &l);
+	/*
+	 * Not listed. But "1.0.0.2" is also the way to 2001::/16 for a
+	 * resolver that minimises query names (RFC 9156), and NXDOMAIN
+	 * would tell it nothing exists below (RFC 8020): say no data.
+	 */
 	if (rc == RB_ENOENT) {
-		rcode = R_NXDOMAIN;
+		rcode = v6prefix ? R_NOERROR : R_NXDOMAIN;
 		goto nodata;
 	}
 	if (rc != RB_OK) {

@@ -5,8 +5,9 @@
 #
 # meson calls this with BUILD set to its build root. The case's run.sh
 # runs in a fresh directory $T, removed afterwards whatever happens,
-# with $RELAYBL naming the CLI under test, and is stopped after 240
-# seconds. Its exit status is ours: 0 passed, 77 skipped, other failed.
+# with $RELAYBL naming the CLI under test and $RELAYBL_DNS the DNS
+# server, and is stopped after 240 seconds. Its exit status is ours:
+# 0 passed, 77 skipped, other failed.
 
 set -u
 
@@ -21,6 +22,7 @@ fi
 dir=$(cd "$1" && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 2
 RELAYBL=$BUILD/tools/cli/relaybl
+RELAYBL_DNS=$BUILD/server/dns/relaybl-dns
 if [ ! -x "$RELAYBL" ]; then
 	echo "$0: $RELAYBL not found: build first" >&2
 	exit 1
@@ -30,7 +32,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/relaybl-$(basename "$dir").XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-export T RELAYBL BUILD LC_ALL=C
+export T RELAYBL RELAYBL_DNS BUILD LC_ALL=C
 cd "$T" || exit 1
 
 limit=240

@@ -324,12 +324,26 @@ test_confirm_open_lists_and_journals(void **state)
 	s2 = snap(f->db);
 	assert_moved(&s1, &s2, 0, 0, 0, 0, 0, 0);
 
-	/* A new code is one journal entry that removes and adds. */
+	/* An open relay found to be another's exit stays an open relay. */
 	assert_int_equal(db_confirm_open(f->db, &a, CODE_MULTISTAGE, T0 + 30,
 	    T0 + 86400, &h), RB_OK);
+	assert_int_equal(h.code, CODE_OPEN);
+	assert_moved(&s2, &(struct snap){ snap(f->db).st }, 0, 0, 0, 0, 0, 0);
+
+	/* An exit found to relay itself: one entry that removes and adds. */
+	assert_int_equal(db_operator_list(f->db, &a, 5, NULL, T0 + 40, &h),
+	    RB_OK);
+	s2 = snap(f->db);
+	assert_int_equal(db_confirm_open(f->db, &a, CODE_MULTISTAGE, T0 + 50,
+	    T0 + 86400, &h), RB_OK);
+	assert_int_equal(h.code, CODE_MULTISTAGE);
 	s1 = snap(f->db);
-	assert_moved(&s2, &s1, 1, 0, 0, 1, 0, 0);
-	assert_journal(f->db, s1.st.serial, "-2 192.0.2.1 +3 192.0.2.1");
+	assert_moved(&s2, &s1, 1, 0, 1, 1, 0, 0);
+	assert_journal(f->db, s1.st.serial, "-5 192.0.2.1 +3 192.0.2.1");
+	assert_int_equal(db_confirm_open(f->db, &a, CODE_OPEN, T0 + 60,
+	    T0 + 86400, &h), RB_OK);
+	s2 = snap(f->db);
+	assert_journal(f->db, s2.st.serial, "-3 192.0.2.1 +2 192.0.2.1");
 	assert_int_equal(db_confirm_open(f->db, &a, 1, T0, T0, NULL),
 	    RB_ERANGE);
 }
@@ -503,6 +517,52 @@ test_queues_walk_in_order(void **state)
 	assert_int_equal(db_next_due(f->db, T0, &got, &h), RB_OK);
 	assert_memory_equal(got.a, sch.a, 16);
 	db_read_end(f->db);
+}
+
+static int
+collect_due(void *arg, const struct addr *a, const struct host *h)
+{
+	char	*out = arg, s[ADDR_STRLEN];
+
+	(void)h;
+	if (out[0] != '\0')
+		strcat(out, " ");
+	strcat(out, addr_format(a, s));
+	return 0;
+}
+
+static void
+test_claim_and_walk_due(void **state)
+{
+	struct fixture	*f = *state;
+	struct addr	 a = A("192.0.2.1"), b = A("192.0.2.2");
+	struct addr	 c = A("192.0.2.3");
+	struct snap	 s0;
+	char		 out[128] = "";
+
+	assert_int_equal(db_report(f->db, &b, NULL, T0, 3600, NULL, NULL),
+	    RB_OK);
+	assert_int_equal(db_report(f->db, &a, NULL, T0 + 1, 3600, NULL, NULL),
+	    RB_OK);
+	assert_int_equal(db_confirm_open(f->db, &c, CODE_OPEN, T0, T0, NULL),
+	    RB_OK);
+	assert_int_equal(db_read_begin(f->db), RB_OK);
+	assert_int_equal(db_walk_due(f->db, T0 + 1, collect_due, out), RB_OK);
+	db_read_end(f->db);
+	/* Reports first, oldest first; then the scheduled retest. */
+	assert_string_equal(out, "192.0.2.2 192.0.2.1 192.0.2.3");
+
+	/* A claimed host is not due again until its claim runs out. */
+	s0 = snap(f->db);
+	assert_int_equal(db_claim(f->db, &b, T0 + 1, T0 + 600), RB_OK);
+	assert_moved(&s0, &(struct snap){ snap(f->db).st }, 0, 0, 0, 0, 0, 0);
+	out[0] = '\0';
+	assert_int_equal(db_read_begin(f->db), RB_OK);
+	assert_int_equal(db_walk_due(f->db, T0 + 1, collect_due, out), RB_OK);
+	db_read_end(f->db);
+	assert_string_equal(out, "192.0.2.1 192.0.2.3");
+	assert_int_equal(db_confirm_closed(f->db, &c, T0, NULL), RB_OK);
+	assert_int_equal(db_claim(f->db, &c, T0, T0 + 600), RB_ESTATE);
 }
 
 /* ---- the operator ----------------------------------------------------- */
@@ -801,6 +861,7 @@ main(void)
 		T(test_defer_keeps_listing),
 		T(test_retest_request),
 		T(test_queues_walk_in_order),
+		T(test_claim_and_walk_due),
 		T(test_operator_list_and_delist),
 		T(test_exclude),
 		T(test_import_is_one_change),

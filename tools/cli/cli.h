@@ -66,6 +66,9 @@ int	 cmd_list(struct cli *, const struct cli_opts *);
 int	 cmd_stats(struct cli *, const struct cli_opts *);
 int	 cmd_init(struct cli *, const struct cli_opts *);
 
+/* cmd_test.c */
+int	 cmd_test(struct cli *, const struct cli_opts *);
+
 /* cmd_io.c */
 int	 cmd_import(struct cli *, const struct cli_opts *);
 int	 cmd_export(struct cli *, const struct cli_opts *);

@@ -34,6 +34,9 @@ static const struct cli_cmd cmds[] = {
 	    OPT_CODE, 1 },
 	{ "export", cmd_export, "[--format plain|rbldnsd]",
 	    "print the listed addresses", OPT_FORMAT, 0 },
+	{ "test", cmd_test, "HOST[:PORT]",
+	    "run the relay tests once and print the transcript and verdict",
+	    0, 1 },
 	{ "stats", cmd_stats, "", "print counts and the store's size", 0, 0 },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
