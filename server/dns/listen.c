@@ -35,6 +35,7 @@
 #include "log.h"
 
 #define BATCH		64
+#define UDP_INMAX	4096	/* a query longer than this is dropped */
 #define TCP_BUFLEN	(2 + DNS_MAXMSG)
 
 struct worker {
@@ -135,7 +136,7 @@ listen_bind(struct server *srv)
 static void
 udp_batch(struct worker *w, int fd, const struct zoneset *zs)
 {
-	static _Thread_local uint8_t	 in[BATCH][DNS_MAXUDP + 1];
+	static _Thread_local uint8_t	 in[BATCH][UDP_INMAX];
 	static _Thread_local uint8_t	 out[BATCH][DNS_MAXUDP];
 	static _Thread_local time_t	 lastlog;
 	struct mmsghdr			 rmsg[BATCH], smsg[BATCH];
@@ -164,7 +165,7 @@ udp_batch(struct worker *w, int fd, const struct zoneset *zs)
 	} else
 		LOG_RATELIMITED(lastlog, "%s: cannot read the store", __func__);
 	for (i = 0; i < n; i++) {
-		if (env.rd == NULL ||
+		if (env.rd == NULL || (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) ||
 		    query_process(&env, in[i], rmsg[i].msg_len, out[nout],
 		    &outlen, QUERY_UDP) != QUERY_ANSWER)
 			continue;
@@ -242,8 +243,9 @@ tcp_accept(struct server *srv, int lfd, int ep)
 		if (srv->nconns - srv->ndead >= srv->conf->dns_tcp_max) {
 			for (oldest = NULL, c = srv->conns; c != NULL;
 			    c = c->next)
+				/* Newest first: on a tie, the older wins. */
 				if (!c->dead && (oldest == NULL ||
-				    c->active < oldest->active))
+				    c->active <= oldest->active))
 					oldest = c;
 			if (oldest != NULL) {
 				oldest->dead = true;

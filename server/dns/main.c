@@ -17,20 +17,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "buildinfo.h"
+#include "daemon.h"
 #include "dns.h"
 #include "log.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: relaybl-dns [-dhnV] [-c FILE]\n"
-	    "  -c FILE  configuration (default %s)\n"
-	    "  -d       more logging (repeat for more)\n"
-	    "  -n       check the configuration and zones, then exit\n"
-	    "  -h       this help\n"
-	    "  -V       print the version\n", RB_CONF);
-}
 
 /* Load conf and zones from path. @return 0, or -1 after logging. */
 static int
@@ -92,47 +81,19 @@ reload(struct server *srv, const char *path, struct config *conf)
 int
 main(int argc, char **argv)
 {
-	struct server	 srv;
-	struct config	*conf;
-	struct zoneset	*zs;
-	const char	*path = RB_CONF;
-	sigset_t	 set;
-	int		 ch, sig, verbose = 0, check = 0, rc;
+	struct daemon_opts	 o;
+	struct server		 srv;
+	struct config		*conf;
+	struct zoneset		*zs;
+	char			 err[512];
+	sigset_t		 set;
+	int			 sig, rc;
 
-	log_procinit("relaybl-dns");
-	log_init(1, LOG_DAEMON);
-	while ((ch = getopt(argc, argv, "c:dhnV")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'n':
-			check = 1;
-			break;
-		case 'V':
-			printf("relaybl-dns %s\n", RB_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	log_setverbose(verbose);
-	if ((conf = malloc(sizeof(*conf))) == NULL)
-		fatal("malloc");
-	if (load(path, conf, &zs) != 0)
-		return 1;
-	if (check) {
+	conf = daemon_start(argc, argv, "relaybl-dns",
+	    "the configuration and the zone files", &o);
+	if ((zs = zone_load(conf, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (o.check) {
 		printf("configuration OK\n");
 		zone_free(zs);
 		free(conf);
@@ -168,7 +129,7 @@ main(int argc, char **argv)
 		}
 		if (sig != SIGHUP)
 			break;
-		reload(&srv, path, conf);
+		reload(&srv, o.conf, conf);
 	}
 	log_info("stopping on signal %d", sig);
 	listen_stop(&srv);

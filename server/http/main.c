@@ -17,21 +17,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "buildinfo.h"
+#include "daemon.h"
 #include "http.h"
 #include "log.h"
 #include "request.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: relaybl-http [-dhnV] [-c FILE]\n"
-	    "  -c FILE  configuration (default %s)\n"
-	    "  -d       more logging\n"
-	    "  -n       check the configuration and key files, then exit\n"
-	    "  -h       this help\n"
-	    "  -V       print the version\n", RB_CONF);
-}
 
 /* Read both key files; on error log it and leave *api alone. */
 static int
@@ -60,56 +49,24 @@ load_keys(struct api *api, const struct config *conf)
 int
 main(int argc, char **argv)
 {
+	struct daemon_opts	 o;
 	struct request_ctx	 ctx;
 	struct api		 api;
 	struct config		*conf;
 	struct MHD_Daemon	*d;
-	const char		*path = RB_CONF;
-	char			 err[512];
 	sigset_t		 set;
-	int			 ch, sig, verbose = 0, check = 0, rc;
+	int			 sig, rc;
 
-	log_procinit("relaybl-http");
-	log_init(1, LOG_DAEMON);
-	while ((ch = getopt(argc, argv, "c:dhnV")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'n':
-			check = 1;
-			break;
-		case 'V':
-			printf("relaybl-http %s\n", RB_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	log_setverbose(verbose);
-	if ((conf = malloc(sizeof(*conf))) == NULL)
-		fatal("malloc");
-	if (config_load(path, conf, err, sizeof(err)) != RB_OK)
-		fatalx("%s", err);
+	conf = daemon_start(argc, argv, "relaybl-http",
+	    "the configuration and the key files", &o);
 	if (conf->http_listen.n != 1)
 		fatalx("%s: [http] listen: give exactly one address (put a "
-		    "proxy in front for more)", path);
+		    "proxy in front for more)", o.conf);
 	memset(&api, 0, sizeof(api));
 	api.conf = conf;
 	if (load_keys(&api, conf) != 0)
 		return 1;
-	if (check) {
+	if (o.check) {
 		printf("configuration OK\n");
 		keys_free(api.apikeys);
 		keys_free(api.opkeys);

@@ -198,12 +198,12 @@ s.bind(("::1", 0))' 2>/dev/null
 
 # free_port: print a random high port that is free for UDP and TCP on
 # 127.0.0.1 (and ::1, when there is one) and that this case has not
-# been given yet.
-PORTS_GIVEN=
+# been given yet (they are kept in $T/.ports, as free_port runs in a
+# subshell when called as P=$(free_port)).
 free_port()
 {
 	local p
-	p=$(python3 - "$PORTS_GIVEN" <<'EOF'
+	p=$(python3 - "$(cat "$T/.ports" 2>/dev/null)" <<'EOF'
 import random, socket, sys
 given = set(sys.argv[1].split())
 fams = [(socket.AF_INET, "127.0.0.1")]
@@ -235,7 +235,7 @@ for _ in range(200):
 sys.exit(1)
 EOF
 ) || { echo "$CASE: no free port found" >&2; return 1; }
-	PORTS_GIVEN="$PORTS_GIVEN $p"
+	echo "$p" >>"$T/.ports"
 	echo "$p"
 }
 

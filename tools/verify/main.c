@@ -15,20 +15,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "buildinfo.h"
+#include "daemon.h"
 #include "log.h"
 #include "verify.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: relaybl-verify [-dhnV] [-c FILE]\n"
-	    "  -c FILE  configuration (default %s)\n"
-	    "  -d       more logging\n"
-	    "  -n       check the configuration, then exit\n"
-	    "  -h       this help\n"
-	    "  -V       print the version\n", RB_CONF);
-}
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
@@ -67,52 +56,20 @@ check_config(const struct config *c, const char *path)
 int
 main(int argc, char **argv)
 {
+	struct daemon_opts	 o;
 	struct config		*conf;
 	struct event_base	*base;
 	struct event		*sigs[3];
 	struct sched		*s;
 	struct db		*db;
-	const char		*path = RB_CONF;
-	char			 err[512];
-	int			 ch, verbose = 0, check = 0, rc, i;
+	int			 rc, i;
 	const int		 signums[3] = { SIGINT, SIGTERM, SIGHUP };
 
-	log_procinit("relaybl-verify");
-	log_init(1, LOG_DAEMON);
-	while ((ch = getopt(argc, argv, "c:dhnV")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'n':
-			check = 1;
-			break;
-		case 'V':
-			printf("relaybl-verify %s\n", RB_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	log_setverbose(verbose);
-	if ((conf = malloc(sizeof(*conf))) == NULL)
-		fatal("malloc");
-	if (config_load(path, conf, err, sizeof(err)) != RB_OK)
-		fatalx("%s", err);
-	if (check_config(conf, path) != 0)
+	conf = daemon_start(argc, argv, "relaybl-verify", "the configuration",
+	    &o);
+	if (check_config(conf, o.conf) != 0)
 		return 1;
-	if (check) {
+	if (o.check) {
 		printf("configuration OK\n");
 		free(conf);
 		return 0;

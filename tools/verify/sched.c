@@ -67,9 +67,10 @@ sched_arrival(struct db *db, const struct config *conf,
     const struct token *t, const struct addr *from, const char *helo,
     int64_t now)
 {
-	char	ip[ADDR_STRLEN], fip[ADDR_STRLEN], text[512];
-	bool	exit = memcmp(from, &t->addr, sizeof(*from)) != 0;
-	int	n, rc;
+	struct host	h;
+	char		ip[ADDR_STRLEN], fip[ADDR_STRLEN], text[512];
+	bool		exit = memcmp(from, &t->addr, sizeof(*from)) != 0;
+	int		n, rc;
 
 	addr_format(&t->addr, ip);
 	addr_format(from, fip);
@@ -80,13 +81,29 @@ sched_arrival(struct db *db, const struct config *conf,
 	    "");
 	evidence(db, &t->addr, now, EVIDENCE_ARRIVAL, V_OPEN, text,
 	    (size_t)n);
-	rc = db_confirm_open(db, &t->addr, CODE_OPEN, now,
-	    now + conf->retest_interval, NULL);
-	if (rc != RB_OK)
-		log_warnx("arrival for %s: %s", ip, rb_strerror(rc));
-	else
-		log_info("%s is an open relay: probe %d arrived from %s", ip,
-		    t->probe, fip);
+	if ((rc = db_read_begin(db)) == RB_OK) {
+		rc = db_get_host(db, &t->addr, &h);
+		db_read_end(db);
+	}
+	/*
+	 * A message a relay held in its queue may arrive after a later
+	 * test found it fixed: that proves nothing about it now.
+	 */
+	if (rc == RB_OK && (h.state == HOST_CLEAN ||
+	    h.state == HOST_DELISTED) && h.last_test > t->time) {
+		log_info("%s: probe %d of a test before its last verdict "
+		    "arrived late: not listed again", ip, t->probe);
+		return;
+	}
+	/* Listed already, the run that sent it records the test. */
+	if (rc != RB_OK || h.state != HOST_LISTED) {
+		if ((rc = db_confirm_open(db, &t->addr, CODE_OPEN, now,
+		    now + conf->retest_interval, NULL)) == RB_OK)
+			log_info("%s is an open relay: probe %d arrived from "
+			    "%s", ip, t->probe, fip);
+		else
+			log_warnx("arrival for %s: %s", ip, rb_strerror(rc));
+	}
 	if (!exit)
 		return;
 	/* The exit hands spam to the world: list it too, as such. */

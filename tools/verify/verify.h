@@ -85,7 +85,8 @@ struct battery_in {
  * <s>, <H!s> to <u@C>; and from <s@IP> the recipients "u@C" quoted,
  * u%C@IP, u%C@H, u%C, "u%C", u@C@IP, u@C@H, "u@C"@IP, @IP:u@C, @H:u@C,
  * C!u, C!u@IP, C!u@H, u@C bare, u@[canary]. u carries probe i's token.
- * The canary domain is never a sender.
+ * The canary domain is never a sender: a name H that is not a plain host
+ * name or literal, or that is in the canary domain, is left out.
  */
 void	 battery_build(const struct battery_in *in, struct battery *b);
 
