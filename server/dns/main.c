@@ -104,7 +104,7 @@ main(int argc, char **argv)
 	srv.conf = conf;
 	srv.zones = zs;
 	if (listen_bind(&srv) != 0)
-		return 1;
+		exit(1);	/* said why above */
 	if ((rc = db_open(conf->store_path, DB_RDONLY, 0, &srv.db)) != RB_OK)
 		fatalx("store %s: %s%s", conf->store_path, rb_strerror(rc),
 		    rc == RB_ENOENT ? " (create it with relaybl init)" : "");

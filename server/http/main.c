@@ -65,7 +65,7 @@ main(int argc, char **argv)
 	memset(&api, 0, sizeof(api));
 	api.conf = conf;
 	if (load_keys(&api, conf) != 0)
-		return 1;
+		exit(1);	/* said why above */
 	if (o.check) {
 		printf("configuration OK\n");
 		keys_free(api.apikeys);

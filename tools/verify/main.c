@@ -68,7 +68,7 @@ main(int argc, char **argv)
 	conf = daemon_start(argc, argv, "relaybl-verify", "the configuration",
 	    &o);
 	if (check_config(conf, o.conf) != 0)
-		return 1;
+		exit(1);	/* said why above */
 	if (o.check) {
 		printf("configuration OK\n");
 		free(conf);
