@@ -18,7 +18,7 @@ struct change {
 	const char		*reason;
 	int			 code;
 	int64_t			 t1, t2;	/* meaning set by each change */
-	bool			 flag;		/* out: queued */
+	bool			 flag;		/* in or out: meaning set by each */
 	int64_t			 after;		/* out: retry after */
 	struct host		 h;		/* out: the record afterwards */
 };
@@ -129,6 +129,9 @@ do_confirm_open(struct wtxn *w, void *arg)
 	if (found && old.state == HOST_EXCLUDED)
 		return RB_EEXCLUDED;
 	*h = old;
+	/* The operator's listing stands until the operator ends it. */
+	if (old.state == HOST_LISTED && (old.flags & HOST_F_MANUAL))
+		return RB_OK;
 	if (old.state != HOST_LISTED)
 		h->listed_at = w->now;
 	h->state = HOST_LISTED;
@@ -171,6 +174,8 @@ do_confirm_closed(struct wtxn *w, void *arg)
 	h->tests++;
 	h->retries = 0;
 	queue(h, DUE_NONE, 0);
+	if (c->flag)
+		h->closed_at = w->now;
 	/* A listing made by hand stays until the operator ends it. */
 	if (!(old.flags & HOST_F_MANUAL)) {
 		h->state = old.state == HOST_LISTED ? HOST_DELISTED :
@@ -182,9 +187,9 @@ do_confirm_closed(struct wtxn *w, void *arg)
 
 int
 db_confirm_closed(struct db *db, const struct addr *a, int64_t now,
-    struct host *h)
+    bool refused, struct host *h)
 {
-	struct change	c = { .a = a };
+	struct change	c = { .a = a, .flag = refused };
 
 	return run(db, now, do_confirm_closed, &c, h);
 }

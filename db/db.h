@@ -155,6 +155,7 @@ struct host {
 	int64_t		 next_test;	/* when due (queue != DUE_NONE) */
 	int64_t		 last_report;	/* last report, or 0 */
 	int64_t		 retest_at;	/* last owner retest request, or 0 */
+	int64_t		 closed_at;	/* last test that was refused, or 0 */
 	uint32_t	 reports;	/* reports received */
 	uint32_t	 tests;		/* tests completed */
 	uint32_t	 retries;	/* inconclusive tests in a row */
@@ -168,7 +169,7 @@ struct listing {
 };
 
 #define RECORD_VERSION	1
-#define HOST_RECLEN	81	/* bytes of an encoded struct host */
+#define HOST_RECLEN	89	/* bytes of an encoded struct host */
 #define LISTING_RECLEN	10	/* bytes of an encoded struct listing */
 
 /*
@@ -350,10 +351,12 @@ int	 db_confirm_open(struct db *db, const struct addr *a, int code,
 
 /*
  * A complete run found a closed: a listed host is delisted, any other
- * becomes clean; it leaves the queue.
+ * becomes clean; it leaves the queue. refused says the run was refused
+ * outright (not merely accepted without delivery): then closed_at is
+ * set, and no test message from before it can list the host again.
  */
 int	 db_confirm_closed(struct db *db, const struct addr *a, int64_t now,
-	    struct host *h);
+	    bool refused, struct host *h);
 
 /*
  * A test of a was inconclusive: the listing is unchanged, the host is

@@ -50,6 +50,7 @@ record_encode_host(const struct host *h, uint8_t out[HOST_RECLEN])
 	p = put64(p, h->next_test);
 	p = put64(p, h->last_report);
 	p = put64(p, h->retest_at);
+	p = put64(p, h->closed_at);
 	p = put32(p, h->reports);
 	p = put32(p, h->tests);
 	p = put32(p, h->retries);
@@ -80,6 +81,7 @@ record_decode_host(const uint8_t *in, size_t len, struct host *h)
 	h->next_test = rd64(p);	p += 8;
 	h->last_report = rd64(p);	p += 8;
 	h->retest_at = rd64(p);	p += 8;
+	h->closed_at = rd64(p);	p += 8;
 	h->reports = rd32(p);		p += 4;
 	h->tests = rd32(p);		p += 4;
 	h->retries = rd32(p);		p += 4;

@@ -237,9 +237,10 @@ db_write(struct db *db, int64_t now, write_fn fn, void *arg)
 		free(w.j.buf);
 		if (rc != DB_EMAPFULL)
 			return rc;
+		/* Never past what read-only handles map (db_open()). */
 		size = db_mapsize(db);
-		if (size >= DB_MAPSIZE_MAX ||
-		    mdb_env_set_mapsize(db->env, size * 2) != 0)
+		if (size >= DB_MAPSIZE_MAX || mdb_env_set_mapsize(db->env,
+		    size < DB_MAPSIZE_MAX / 2 ? size * 2 : DB_MAPSIZE_MAX) != 0)
 			return RB_ESPACE;
 	}
 }

@@ -293,7 +293,7 @@ static void
 test_confirm_open_lists_and_journals(void **state)
 {
 	struct fixture	*f = *state;
-	struct addr	 a = A("192.0.2.1");
+	struct addr	 a = A("192.0.2.1"), b = A("192.0.2.2");
 	struct snap	 s0, s1, s2;
 	struct host	 h;
 	struct listing	 l;
@@ -331,19 +331,25 @@ test_confirm_open_lists_and_journals(void **state)
 	assert_moved(&s2, &(struct snap){ snap(f->db).st }, 0, 0, 0, 0, 0, 0);
 
 	/* An exit found to relay itself: one entry that removes and adds. */
-	assert_int_equal(db_operator_list(f->db, &a, 5, NULL, T0 + 40, &h),
-	    RB_OK);
-	s2 = snap(f->db);
-	assert_int_equal(db_confirm_open(f->db, &a, CODE_MULTISTAGE, T0 + 50,
+	assert_int_equal(db_confirm_open(f->db, &b, CODE_MULTISTAGE, T0 + 40,
 	    T0 + 86400, &h), RB_OK);
 	assert_int_equal(h.code, CODE_MULTISTAGE);
-	s1 = snap(f->db);
-	assert_moved(&s2, &s1, 1, 0, 1, 1, 0, 0);
-	assert_journal(f->db, s1.st.serial, "-5 192.0.2.1 +3 192.0.2.1");
-	assert_int_equal(db_confirm_open(f->db, &a, CODE_OPEN, T0 + 60,
-	    T0 + 86400, &h), RB_OK);
 	s2 = snap(f->db);
-	assert_journal(f->db, s2.st.serial, "-3 192.0.2.1 +2 192.0.2.1");
+	assert_int_equal(db_confirm_open(f->db, &b, CODE_OPEN, T0 + 60,
+	    T0 + 86400, &h), RB_OK);
+	s1 = snap(f->db);
+	assert_moved(&s2, &s1, 1, 0, 0, 1, 0, 0);
+	assert_journal(f->db, s1.st.serial, "-3 192.0.2.2 +2 192.0.2.2");
+
+	/* A listing made by hand is the operator's: a verdict leaves it. */
+	assert_int_equal(db_operator_list(f->db, &a, 5, NULL, T0 + 70, &h),
+	    RB_OK);
+	s2 = snap(f->db);
+	assert_int_equal(db_confirm_open(f->db, &a, CODE_MULTISTAGE, T0 + 80,
+	    T0 + 86400, &h), RB_OK);
+	assert_int_equal(h.code, 5);
+	assert_true(h.flags & HOST_F_MANUAL);
+	assert_moved(&s2, &(struct snap){ snap(f->db).st }, 0, 0, 0, 0, 0, 0);
 	assert_int_equal(db_confirm_open(f->db, &a, 1, T0, T0, NULL),
 	    RB_ERANGE);
 }
@@ -374,15 +380,16 @@ test_confirm_closed_delists(void **state)
 	struct host	 h;
 	struct listing	 l;
 
-	assert_int_equal(db_confirm_closed(f->db, &a, T0, NULL), RB_ENOENT);
+	assert_int_equal(db_confirm_closed(f->db, &a, T0, true, NULL), RB_ENOENT);
 	assert_int_equal(db_confirm_open(f->db, &a, CODE_OPEN, T0, T0 + 100,
 	    NULL), RB_OK);
 	s0 = snap(f->db);
-	assert_int_equal(db_confirm_closed(f->db, &a, T0 + 100, &h), RB_OK);
+	assert_int_equal(db_confirm_closed(f->db, &a, T0 + 100, true, &h), RB_OK);
 	assert_int_equal(h.state, HOST_DELISTED);
 	assert_int_equal(h.queue, DUE_NONE);
 	assert_int_equal(h.listed_at, 0);
 	assert_int_equal(h.last_test, T0 + 100);
+	assert_int_equal(h.closed_at, T0 + 100);
 	s1 = snap(f->db);
 	assert_moved(&s0, &s1, 1, -1, -1, 1, 0, 0);
 	assert_journal(f->db, s1.st.serial, "-2 192.0.2.1");
@@ -392,8 +399,11 @@ test_confirm_closed_delists(void **state)
 	assert_int_equal(db_report(f->db, &b, NULL, T0, 3600, NULL, NULL),
 	    RB_OK);
 	s0 = snap(f->db);
-	assert_int_equal(db_confirm_closed(f->db, &b, T0 + 1, &h), RB_OK);
+	/* Accepted without delivery: clean, but a late arrival may list. */
+	assert_int_equal(db_confirm_closed(f->db, &b, T0 + 1, false, &h),
+	    RB_OK);
 	assert_int_equal(h.state, HOST_CLEAN);
+	assert_int_equal(h.closed_at, 0);
 	assert_moved(&s0, &(struct snap){ snap(f->db).st }, 0, 0, -1, 0, 0, 0);
 }
 
@@ -407,7 +417,7 @@ test_clean_host_cools_down(void **state)
 
 	assert_int_equal(db_report(f->db, &a, NULL, T0, 3600, NULL, NULL),
 	    RB_OK);
-	assert_int_equal(db_confirm_closed(f->db, &a, T0 + 10, NULL), RB_OK);
+	assert_int_equal(db_confirm_closed(f->db, &a, T0 + 10, true, NULL), RB_OK);
 	assert_int_equal(db_report(f->db, &a, NULL, T0 + 100, 3600, &queued,
 	    &h), RB_OK);
 	assert_false(queued);
@@ -507,12 +517,12 @@ test_queues_walk_in_order(void **state)
 	assert_int_equal(db_next_due(f->db, T0, &got, &h), RB_OK);
 	assert_memory_equal(got.a, rep.a, 16);
 	db_read_end(f->db);
-	assert_int_equal(db_confirm_closed(f->db, &rep, T0, NULL), RB_OK);
+	assert_int_equal(db_confirm_closed(f->db, &rep, T0, true, NULL), RB_OK);
 	assert_int_equal(db_read_begin(f->db), RB_OK);
 	assert_int_equal(db_next_due(f->db, T0, &got, &h), RB_OK);
 	assert_memory_equal(got.a, ret.a, 16);
 	db_read_end(f->db);
-	assert_int_equal(db_confirm_closed(f->db, &ret, T0, NULL), RB_OK);
+	assert_int_equal(db_confirm_closed(f->db, &ret, T0, true, NULL), RB_OK);
 	assert_int_equal(db_read_begin(f->db), RB_OK);
 	assert_int_equal(db_next_due(f->db, T0, &got, &h), RB_OK);
 	assert_memory_equal(got.a, sch.a, 16);
@@ -561,7 +571,7 @@ test_claim_and_walk_due(void **state)
 	assert_int_equal(db_walk_due(f->db, T0 + 1, collect_due, out), RB_OK);
 	db_read_end(f->db);
 	assert_string_equal(out, "192.0.2.1 192.0.2.3");
-	assert_int_equal(db_confirm_closed(f->db, &c, T0, NULL), RB_OK);
+	assert_int_equal(db_confirm_closed(f->db, &c, T0, true, NULL), RB_OK);
 	assert_int_equal(db_claim(f->db, &c, T0, T0 + 600), RB_ESTATE);
 }
 
@@ -607,7 +617,7 @@ test_operator_list_and_delist(void **state)
 	assert_moved(&s0, &s1, 0, 0, 0, 0, 0, 1);
 
 	/* A verifier run does not undo a listing made by hand. */
-	assert_int_equal(db_confirm_closed(f->db, &a, T0 + 2, &h), RB_OK);
+	assert_int_equal(db_confirm_closed(f->db, &a, T0 + 2, true, &h), RB_OK);
 	assert_int_equal(h.state, HOST_LISTED);
 
 	s0 = snap(f->db);
@@ -648,7 +658,7 @@ test_exclude(void **state)
 	    RB_EEXCLUDED);
 	assert_int_equal(db_confirm_open(f->db, &a, CODE_OPEN, T0, T0, NULL),
 	    RB_EEXCLUDED);
-	assert_int_equal(db_confirm_closed(f->db, &a, T0, NULL),
+	assert_int_equal(db_confirm_closed(f->db, &a, T0, true, NULL),
 	    RB_EEXCLUDED);
 	assert_int_equal(db_defer(f->db, &a, T0, T0, NULL), RB_EEXCLUDED);
 	assert_moved(&s1, &(struct snap){ snap(f->db).st }, 0, 0, 0, 0, 0, 0);

@@ -24,7 +24,8 @@ sample(void)
 		.queue = DUE_SCHEDULED,
 		.first_seen = 0x0102030405060708LL, .listed_at = 1700000000,
 		.last_test = -1, .next_test = INT64_MAX, .last_report = 1,
-		.retest_at = INT64_MIN, .reports = 0xdeadbeef, .tests = 1,
+		.retest_at = INT64_MIN, .closed_at = 42,
+		.reports = 0xdeadbeef, .tests = 1,
 		.retries = UINT32_MAX,
 	};
 
@@ -52,6 +53,7 @@ test_host_round_trip(void **state)
 	assert_true(out.next_test == h.next_test);
 	assert_true(out.last_report == h.last_report);
 	assert_true(out.retest_at == h.retest_at);
+	assert_true(out.closed_at == h.closed_at);
 	assert_int_equal(out.reports, h.reports);
 	assert_int_equal(out.tests, h.tests);
 	assert_int_equal(out.retries, h.retries);

@@ -195,6 +195,30 @@ test_token_round_trip(void **state)
 }
 
 static void
+test_token_redact(void **state)
+{
+	struct addr	a = ip("192.0.2.1");
+	struct token	t, got;
+	char		text[256];
+
+	(void)state;
+	token_make(key, &a, 3, T0, &t);
+	snprintf(text, sizeof(text), "C: RCPT TO:<%s@canary.test>\nS: 250 "
+	    "ok, and again %s.", t.text, t.text);
+	assert_true(find(key, text, &got));
+	token_redact(text, strlen(text));
+	/* The address and time stay readable; no token verifies. */
+	assert_false(find(key, text, &got));
+	assert_non_null(strstr(text, "xxxxxxxxxxxxxxxx@canary.test"));
+	assert_int_equal(strncmp(strstr(text, "rbl-"), t.text,
+	    TOKEN_LEN - 16), 0);
+	/* Not a token: left alone. */
+	snprintf(text, sizeof(text), "rbl-not-a-token rbl-123");
+	token_redact(text, strlen(text));
+	assert_string_equal(text, "rbl-not-a-token rbl-123");
+}
+
+static void
 test_token_distinct(void **state)
 {
 	struct addr	a = ip("192.0.2.1"), b = ip("192.0.2.2");
@@ -601,6 +625,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_token_round_trip),
 		cmocka_unit_test(test_token_distinct),
+		cmocka_unit_test(test_token_redact),
 		cmocka_unit_test(test_token_any_case),
 		cmocka_unit_test(test_token_embedded),
 		cmocka_unit_test(test_token_forged),

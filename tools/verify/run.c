@@ -298,6 +298,8 @@ finish(struct run *r)
 	log_line(r, "probe %zu was accepted: waiting up to %lld s for "
 	    "arrivals", i, (long long)r->in.conf->wait);
 	r->stage = R_WAIT;
+	/* The budget is for talking to the target; the wait has its own. */
+	evtimer_del(r->budget);
 	evtimer_add(r->wait, &tv);
 }
 

@@ -69,30 +69,37 @@ sched_arrival(struct db *db, const struct config *conf,
 {
 	struct host	h;
 	char		ip[ADDR_STRLEN], fip[ADDR_STRLEN], text[512];
-	bool		exit = memcmp(from, &t->addr, sizeof(*from)) != 0;
+	bool		exit = memcmp(from, &t->addr, sizeof(*from)) != 0, late;
 	int		n, rc;
 
 	addr_format(&t->addr, ip);
 	addr_format(from, fip);
-	n = snprintf(text, sizeof(text), "probe %d of the test started at "
-	    "%lld arrived at the canary from %s (HELO %s), token %s%s", t->probe,
-	    (long long)t->time, fip, helo, t->text, exit ?
-	    ": passed on by another host, the exit of a multi-stage relay" :
-	    "");
-	evidence(db, &t->addr, now, EVIDENCE_ARRIVAL, V_OPEN, text,
-	    (size_t)n);
+	/* Tokens age: an old one (or one from the future) proves nothing. */
+	if (t->time > now + 60 || now - t->time > conf->retest_interval) {
+		log_info("%s: a token of %lld is out of date: ignored", ip,
+		    (long long)t->time);
+		return;
+	}
 	if ((rc = db_read_begin(db)) == RB_OK) {
 		rc = db_get_host(db, &t->addr, &h);
 		db_read_end(db);
 	}
 	/*
 	 * A message a relay held in its queue may arrive after a later
-	 * test found it fixed: that proves nothing about it now.
+	 * test was refused: that proves nothing about it now.
 	 */
-	if (rc == RB_OK && (h.state == HOST_CLEAN ||
-	    h.state == HOST_DELISTED) && h.last_test > t->time) {
-		log_info("%s: probe %d of a test before its last verdict "
-		    "arrived late: not listed again", ip, t->probe);
+	late = rc == RB_OK && t->time < h.closed_at;
+	n = snprintf(text, sizeof(text), "probe %d of the test started at "
+	    "%lld arrived at the canary from %s (HELO %s)%s%s", t->probe,
+	    (long long)t->time, fip, helo, exit ?
+	    ": passed on by another host, the exit of a multi-stage relay" :
+	    "", late ? "; it was sent before the host was found closed, "
+	    "and lists nothing" : "");
+	evidence(db, &t->addr, now, EVIDENCE_ARRIVAL, V_OPEN, text,
+	    (size_t)n);
+	if (late) {
+		log_info("%s: probe %d of a test before its last refusal "
+		    "arrived: not listed again", ip, t->probe);
 		return;
 	}
 	/* Listed already, the run that sent it records the test. */
@@ -113,8 +120,8 @@ sched_arrival(struct db *db, const struct config *conf,
 		return;
 	}
 	n = snprintf(text, sizeof(text), "exit of a multi-stage relay: a "
-	    "test of %s (probe %d, token %s) arrived from here (HELO %s)",
-	    ip, t->probe, t->text, helo);
+	    "test of %s (probe %d, started at %lld) arrived from here "
+	    "(HELO %s)", ip, t->probe, (long long)t->time, helo);
 	evidence(db, from, now, EVIDENCE_ARRIVAL, V_OPEN, text, (size_t)n);
 	if ((rc = db_confirm_open(db, from, CODE_MULTISTAGE, now,
 	    now + conf->retest_interval, NULL)) != RB_OK)
@@ -142,13 +149,19 @@ record(struct sched *s, const struct addr *a, const struct run_result *res)
 {
 	const struct config	*c = s->conf;
 	struct host		 h;
-	char			 ip[ADDR_STRLEN];
+	char			 ip[ADDR_STRLEN], *text;
 	int64_t			 now = time(NULL), back;
 	int			 rc = RB_OK, v = res->verdict;
+	bool			 countable;
 
 	addr_format(a, ip);
-	evidence(s->db, a, now, EVIDENCE_TEST, v, res->transcript,
-	    res->tlen);
+	/* Transcripts are public: keep the tokens in them from working. */
+	if ((text = malloc(res->tlen + 1)) != NULL) {
+		memcpy(text, res->transcript, res->tlen);
+		token_redact(text, res->tlen);
+		evidence(s->db, a, now, EVIDENCE_TEST, v, text, res->tlen);
+		free(text);
+	}
 	if ((rc = db_read_begin(s->db)) == RB_OK) {
 		rc = db_get_host(s->db, a, &h);
 		db_read_end(s->db);
@@ -157,17 +170,19 @@ record(struct sched *s, const struct addr *a, const struct run_result *res)
 		log_warnx("%s: %s: %s", __func__, ip, rb_strerror(rc));
 		return;
 	}
-	/* A listed host that took mail it did not deliver: try again. */
+	/*
+	 * A listed host that took mail it did not deliver may deliver
+	 * late: try again. A host that only ever defers, or only ever takes
+	 * mail without delivering it, did not relay, after retry_max runs.
+	 * One that cannot be reached proved nothing and keeps its listing.
+	 */
+	countable = res->deferred || v == V_ACCEPTED;
 	if (v == V_ACCEPTED && h.state == HOST_LISTED)
 		v = V_INCONCLUSIVE;
-	/*
-	 * A host that only ever defers did not relay; one that cannot be
-	 * reached proved nothing either way and keeps its listing.
-	 */
-	if (v == V_INCONCLUSIVE && res->deferred &&
+	if (v == V_INCONCLUSIVE && countable &&
 	    h.retries + 1 >= c->retry_max) {
-		log_info("%s: deferred %u times: did not relay", ip,
-		    h.retries + 1);
+		log_info("%s: %u runs without a relayed message: did not "
+		    "relay", ip, h.retries + 1);
 		v = V_REFUSED;
 	}
 	switch (v) {
@@ -182,7 +197,8 @@ record(struct sched *s, const struct addr *a, const struct run_result *res)
 		rc = db_defer(s->db, a, now, now + back, NULL);
 		break;
 	default:
-		rc = db_confirm_closed(s->db, a, now, &h);
+		/* Accepted without delivery may still deliver late. */
+		rc = db_confirm_closed(s->db, a, now, v != V_ACCEPTED, &h);
 		break;
 	}
 	if (rc != RB_OK)
@@ -239,7 +255,7 @@ consider(void *arg, const struct addr *a, const struct host *h)
 		log_warnx("%s", text);
 		evidence(s->db, a, now, EVIDENCE_TEST, V_REFUSED, text,
 		    strlen(text));
-		db_confirm_closed(s->db, a, now, NULL);
+		db_confirm_closed(s->db, a, now, true, NULL);
 		return 0;
 	}
 	if (db_claim(s->db, a, now, now + c->budget + c->wait + 60) != RB_OK)

@@ -42,6 +42,7 @@ struct session {
 	struct session_out	*out;
 	struct bufferevent	*bev;
 	struct event		*timer;
+	struct event		*done;		/* fires the owner's callback */
 	enum phase		 phase;
 	size_t			 probe;		/* current, absolute index */
 	/* The reply being read. */
@@ -444,10 +445,10 @@ session_end(struct session *s, const char *why)
 	evtimer_del(s->timer);
 	/*
 	 * Tell the owner from the loop, not from inside our callbacks: the
-	 * owner may free the session then.
+	 * owner may free the session then. An event of the session's own,
+	 * so that session_abort() before it fires cancels it.
 	 */
-	event_base_once(s->in.base, -1, EV_TIMEOUT, deliver, s,
-	    &(struct timeval){ 0, 0 });
+	event_active(s->done, EV_TIMEOUT, 0);
 }
 
 struct session *
@@ -463,7 +464,8 @@ session_start(const struct session_in *in, struct session_out *out)
 	s->phase = P_CONNECT;
 	s->bev = bufferevent_socket_new(in->base, -1, BEV_OPT_CLOSE_ON_FREE);
 	s->timer = evtimer_new(in->base, on_timeout, s);
-	if (s->bev == NULL || s->timer == NULL) {
+	s->done = event_new(in->base, -1, 0, deliver, s);
+	if (s->bev == NULL || s->timer == NULL || s->done == NULL) {
 		session_abort(s);
 		return NULL;
 	}
@@ -487,5 +489,7 @@ session_abort(struct session *s)
 		bufferevent_free(s->bev);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->done != NULL)
+		event_free(s->done);
 	free(s);
 }

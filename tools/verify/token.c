@@ -110,3 +110,21 @@ token_find(const uint8_t key[TOKEN_KEYLEN], const char *text, size_t len,
 			return true;
 	return false;
 }
+
+void
+token_redact(char *text, size_t len)
+{
+	size_t	i, j;
+
+	for (i = 0; i + TOKEN_LEN <= len; i++) {
+		if (strncasecmp(text + i, TOKEN_PREFIX, 4) != 0)
+			continue;
+		for (j = 4; j < TOKEN_LEN && isxdigit((unsigned char)text[i + j]);
+		    j++)
+			;
+		if (j < TOKEN_LEN)
+			continue;
+		memset(text + i + TOKEN_LEN - 2 * MACLEN, 'x', 2 * MACLEN);
+		i += TOKEN_LEN - 1;
+	}
+}

@@ -51,6 +51,12 @@ void	 token_make(const uint8_t key[TOKEN_KEYLEN], const struct addr *a,
 bool	 token_find(const uint8_t key[TOKEN_KEYLEN], const char *text,
 	    size_t len, struct token *out);
 
+/*
+ * Overwrite the MAC of every token-shaped string in text with 'x', so
+ * that a published transcript cannot be replayed to the canary.
+ */
+void	 token_redact(char *text, size_t len);
+
 /* ---- battery.c -------------------------------------------------------- */
 
 #define BATTERY_MAX	48
