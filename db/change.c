@@ -255,7 +255,13 @@ do_request_retest(struct wtxn *w, void *arg)
 		return rc;
 	if (old.state == HOST_EXCLUDED)
 		return RB_EEXCLUDED;
-	if (old.flags & HOST_F_MANUAL)
+	/*
+	 * Retests are for listed hosts (and pending ones, which are queued
+	 * already). A clean host is tested again on a new report after the
+	 * cool-down, not every time anyone asks.
+	 */
+	if ((old.flags & HOST_F_MANUAL) || old.state == HOST_CLEAN ||
+	    old.state == HOST_DELISTED)
 		return RB_ESTATE;
 	if (old.retest_at != 0 && w->now - old.retest_at < c->t1) {
 		c->after = old.retest_at + c->t1 - w->now;

@@ -366,11 +366,12 @@ int	 db_defer(struct db *db, const struct addr *a, int64_t now,
 	    int64_t retry_at, struct host *h);
 
 /*
- * The owner asks for a retest: a known, not excluded host is put in the
+ * The owner asks for a retest: a listed (or pending) host is put in the
  * retest queue, due now. At most one request per min_interval seconds.
  * @param retry_after: on RB_EAGAIN, the seconds until a request may
  *	succeed.
- * @return RB_OK, RB_ENOENT, RB_EEXCLUDED or RB_EAGAIN.
+ * @return RB_OK, RB_ENOENT, RB_EEXCLUDED, RB_EAGAIN, or RB_ESTATE for a
+ *	host listed by hand, clean or delisted.
  */
 int	 db_request_retest(struct db *db, const struct addr *a, int64_t now,
 	    int64_t min_interval, int64_t *retry_after, struct host *h);

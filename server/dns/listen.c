@@ -37,6 +37,7 @@
 #define BATCH		64
 #define UDP_INMAX	4096	/* a query longer than this is dropped */
 #define TCP_BUFLEN	(2 + DNS_MAXMSG)
+#define TCP_ROUND	16	/* reads and writes a connection gets a round */
 
 struct worker {
 	struct server	*srv;
@@ -55,6 +56,7 @@ struct conn {
 	size_t		 outlen, outoff;
 	time_t		 started, active;
 	bool		 dead;		/* evicted: closed after this round */
+	bool		 again;		/* has more to do: not waiting for I/O */
 	struct conn	*next;
 };
 
@@ -296,13 +298,26 @@ tcp_answer(struct server *srv, struct conn *c)
 	}
 }
 
-/* Move what can move on c; @return -1 when c is done with. */
+/*
+ * Move what can move on c, up to TCP_ROUND steps, so that a client that
+ * pipelines without end cannot keep the others (and the reload and stop
+ * checks) waiting; c->again asks for another turn in the next round.
+ * @return -1 when c is done with.
+ */
 static int
 tcp_io(struct server *srv, struct conn *c)
 {
 	ssize_t	n;
+	int	steps = 0;
 
+	c->again = false;
+	if (mono() - c->started >= srv->conf->dns_tcp_lifetime)
+		return -1;
 	for (;;) {
+		if (++steps > TCP_ROUND) {
+			c->again = true;
+			return 0;
+		}
 		if (c->outlen > 0) {
 			n = send(c->fd, c->out + c->outoff,
 			    c->outlen - c->outoff, MSG_NOSIGNAL);
@@ -349,6 +364,7 @@ tcp_loop(void *arg)
 	struct conn		*c;
 	size_t			 i;
 	int			 ep, n, j;
+	bool			 busy;
 
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
@@ -360,7 +376,15 @@ tcp_loop(void *arg)
 	}
 	while (!srv->stop) {
 		srv->tcp_seen = srv->gen;
-		n = epoll_wait(ep, evs, 64, 1000);
+		for (busy = false, c = srv->conns; c != NULL; c = c->next)
+			busy |= c->again && !c->dead;
+		n = epoll_wait(ep, evs, 64, busy ? 0 : 1000);
+		/* First those that had more to do, then the new events. */
+		for (c = srv->conns; busy && c != NULL; c = c->next)
+			if (c->again && !c->dead && tcp_io(srv, c) == -1) {
+				c->dead = true;
+				srv->ndead++;
+			}
 		for (j = 0; j < n; j++) {
 			if ((int *)evs[j].data.ptr >= srv->tcp &&
 			    (int *)evs[j].data.ptr < srv->tcp + srv->ntcp) {

@@ -364,6 +364,18 @@ bearer(const char *auth)
 	return auth;
 }
 
+/*
+ * The name of a client's rate-limit bucket: its address, or its /64 for
+ * IPv6, since one host holds a whole /64.
+ */
+static void
+client_bucket(const struct addr *client, uint8_t out[16])
+{
+	memcpy(out, client->a, 16);
+	if (!addr_is_v4(client))
+		memset(out + 8, 0, 8);
+}
+
 /* ---- handlers --------------------------------------------------------- */
 
 static void
@@ -374,6 +386,7 @@ report(struct api *api, const struct req *req, struct resp *r)
 	struct prefix		 p;
 	const char		*range, *who = NULL, *key;
 	char			 ip[ADDR_STRLEN + 16], pbuf[ADDR_STRLEN + 8];
+	uint8_t			 bucket[16];
 	int64_t			 wait = 0;
 	json_t			*o;
 	bool			 queued, ok;
@@ -399,9 +412,11 @@ report(struct api *api, const struct req *req, struct resp *r)
 		}
 		ok = ratelimit_take(api->rl, RL_KEY, who, strlen(who),
 		    c->key_report_rate, c->key_report_burst, req->now, &wait);
-	} else
-		ok = ratelimit_take(api->rl, RL_REPORT, req->client.a, 16,
+	} else {
+		client_bucket(&req->client, bucket);
+		ok = ratelimit_take(api->rl, RL_REPORT, bucket, 16,
 		    c->report_rate, c->report_burst, req->now, &wait);
+	}
 	if (!ok) {
 		api_error(r, 429, "too many reports: try again in %lld "
 		    "seconds", (long long)wait);
@@ -504,12 +519,17 @@ static void
 retest(struct api *api, const struct req *req, const struct addr *a,
     struct resp *r)
 {
-	char	ip[ADDR_STRLEN];
-	int64_t	wait = 0;
-	int	rc;
+	struct host_view	v;
+	char			ip[ADDR_STRLEN];
+	uint8_t			bucket[16];
+	int64_t			wait = 0;
+	int			rc;
+
+	memset(&v, 0, sizeof(v));
 
 	addr_format(a, ip);
-	if (!ratelimit_take(api->rl, RL_RETEST, req->client.a, 16,
+	client_bucket(&req->client, bucket);
+	if (!ratelimit_take(api->rl, RL_RETEST, bucket, 16,
 	    api->conf->retest_rate, api->conf->retest_rate, req->now, &wait)) {
 		api_error(r, 429, "too many retest requests from your "
 		    "address: try again in %lld seconds", (long long)wait);
@@ -537,8 +557,15 @@ retest(struct api *api, const struct req *req, const struct addr *a,
 		api_error(r, 409, "%s is excluded by the list's operator", ip);
 		return;
 	case RB_ESTATE:
-		api_error(r, 409, "%s was listed by the list's operator: "
-		    "a retest does not lift that, ask the operator", ip);
+		if (api_host_view(api, a, &v) == RB_OK && v.found &&
+		    v.h.state == HOST_LISTED)
+			api_error(r, 409, "%s was listed by the list's "
+			    "operator: a retest does not lift that, ask the "
+			    "operator", ip);
+		else
+			api_error(r, 409, "%s is not listed: there is nothing "
+			    "to retest (report it again if it relays)", ip);
+		host_view_clear(&v);
 		return;
 	default:
 		log_warnx("%s: %s: %s", __func__, ip, rb_strerror(rc));
@@ -668,6 +695,29 @@ form_action(struct api *api, const struct req *req, const struct addr *a,
 
 /* ---- routing ---------------------------------------------------------- */
 
+/*
+ * A browser says where a request comes from. A page of another site may
+ * post our forms (a report, a retest) on its visitors' behalf: refuse
+ * changes whose Origin is not this server. Clients that are not
+ * browsers send no Origin.
+ */
+static bool
+cross_site(const struct req *req)
+{
+	const char	*o = req->origin;
+
+	if (o == NULL || strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0)
+		return false;
+	if (strncasecmp(o, "http://", 7) == 0)
+		o += 7;
+	else if (strncasecmp(o, "https://", 8) == 0)
+		o += 8;
+	else
+		return true;
+	return req->host == NULL || strcasecmp(o, req->host) != 0;
+}
+
 void
 api_handle(struct api *api, const struct req *req, struct resp *r)
 {
@@ -676,6 +726,11 @@ api_handle(struct api *api, const struct req *req, struct resp *r)
 	bool		 api_path = strncmp(req->path, "/api/", 5) == 0;
 
 	r->status = 0;
+	if (cross_site(req)) {
+		api_error(r, 403, "a request from another site's page is "
+		    "refused: use this site's own forms");
+		return;
+	}
 	if (strcmp(req->path, "/healthz") == 0) {
 		if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
 			healthz(api, r);

@@ -29,6 +29,8 @@ struct req {
 	const char	*ctype;		/* Content-Type, or NULL */
 	const char	*auth;		/* Authorization, or NULL */
 	const char	*apikey;	/* X-API-Key, or NULL */
+	const char	*origin;	/* Origin, or NULL */
+	const char	*host;		/* Host, or NULL */
 	const char	*body;		/* not NUL-terminated */
 	size_t		 bodylen;
 	struct addr	 client;	/* the peer's address */

@@ -315,6 +315,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	req.apikey = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "X-API-Key");
+	req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Origin");
+	req.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
 	req.body = up->buf;
 	req.bodylen = up->len;
 	req.now = time(NULL);

@@ -318,6 +318,71 @@ test_pages_route(void **state)
 	free(r.body);
 }
 
+static void
+test_cross_site_and_buckets(void **state)
+{
+	struct fixture	*f = *state;
+	struct req	 req;
+	struct resp	 r;
+	int		 i;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.path = "/api/v1/reports";
+	req.ctype = "application/x-www-form-urlencoded";
+	req.body = "ip=127.0.0.40";
+	req.bodylen = strlen(req.body);
+	req.now = T0;
+	req.host = "relaybl.example:8053";
+	req.origin = "https://evil.example";
+	assert_int_equal(addr_parse_str("2001:db8:1:2::1", &req.client),
+	    RB_OK);
+	memset(&r, 0, sizeof(r));
+	api_handle(&f->api, &req, &r);
+	expect(&r, 403, "another site");
+	req.origin = "null";
+	api_handle(&f->api, &req, &r);
+	expect(&r, 403, NULL);
+	/* The same site, and clients that send no Origin, may. */
+	req.origin = "http://relaybl.example:8053";
+	api_handle(&f->api, &req, &r);
+	expect(&r, 202, NULL);
+	/* One IPv6 /64 is one client: a burst of 2 for all of it. */
+	req.origin = NULL;
+	req.body = "ip=127.0.0.41";
+	req.bodylen = strlen(req.body);
+	assert_int_equal(addr_parse_str("2001:db8:1:2::ffff", &req.client),
+	    RB_OK);
+	api_handle(&f->api, &req, &r);
+	expect(&r, 202, NULL);
+	for (i = 0; i < 2; i++) {
+		req.client.a[15] = (uint8_t)i;
+		api_handle(&f->api, &req, &r);
+		expect(&r, 429, NULL);
+	}
+	assert_int_equal(addr_parse_str("2001:db8:1:3::1", &req.client),
+	    RB_OK);
+	api_handle(&f->api, &req, &r);
+	expect(&r, 200, NULL);
+}
+
+static void
+test_retest_needs_a_listing(void **state)
+{
+	struct fixture	*f = *state;
+	struct resp	 r;
+	struct addr	 a;
+
+	assert_int_equal(addr_parse_str("127.0.0.50", &a), RB_OK);
+	assert_int_equal(db_report(f->api.db, &a, NULL, T0, 0, NULL, NULL),
+	    RB_OK);
+	assert_int_equal(db_confirm_closed(f->api.db, &a, T0, true, NULL),
+	    RB_OK);
+	call(f, "POST", "/api/v1/hosts/127.0.0.50/retest", NULL, NULL, NULL,
+	    &r);
+	expect(&r, 409, "not listed");
+}
+
 int
 main(void)
 {
@@ -330,6 +395,8 @@ main(void)
 		T(test_hosts_and_retest),
 		T(test_operator),
 		T(test_pages_route),
+		T(test_cross_site_and_buckets),
+		T(test_retest_needs_a_listing),
 #undef T
 	};
 

@@ -44,7 +44,8 @@
 #define MSG_MAXSIZE	(256 * 1024)	/* a message, after unstuffing */
 #define RCPT_MAX	100		/* recipients per message */
 #define MSGS_MAX	50		/* messages per connection */
-#define CONN_MAX	64		/* connections at once */
+#define CONN_MAX	512		/* connections at once */
+#define CONN_PER_NET	8		/* per /24 or /48 at once */
 #define ERRORS_MAX	20		/* error replies, then 421 */
 #define IDLE_SECS	60		/* with nothing read or written */
 #define OUT_MAX		(64 * 1024)	/* pending replies, then stop reading */
@@ -752,9 +753,21 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct conn		*cn;
 	struct timeval		 tv = { IDLE_SECS, 0 };
 
+	struct addr		 from;
+	struct conn		*o;
+	unsigned int		 same = 0;
+
 	(void)l;
 	(void)salen;
-	if (c->nconns >= CONN_MAX) {
+	/*
+	 * A few idle connections from one network must not shut the
+	 * canary for the relays that deliver to it: limit each network.
+	 */
+	sa_addr(sa, &from);
+	TAILQ_FOREACH(o, &c->conns, entry)
+		same += memcmp(o->from.a, from.a, addr_is_v4(&from) ? 15 :
+		    6) == 0;
+	if (c->nconns >= CONN_MAX || same >= CONN_PER_NET) {
 		log_debug("canary: too many connections, refused one");
 		(void)send(fd, busy, sizeof(busy) - 1,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);

@@ -238,7 +238,6 @@ consider(void *arg, const struct addr *a, const struct host *h)
 	int64_t			 now = time(NULL);
 	size_t			 i, net = 0;
 
-	(void)h;
 	if (s->nruns >= c->max_tests)
 		return 1;
 	for (i = 0; i < s->nruns; i++) {
@@ -256,6 +255,26 @@ consider(void *arg, const struct addr *a, const struct host *h)
 		evidence(s->db, a, now, EVIDENCE_TEST, V_REFUSED, text,
 		    strlen(text));
 		db_confirm_closed(s->db, a, now, true, NULL);
+		return 0;
+	}
+	/*
+	 * The exit of a multi-stage relay cannot be tested from here: only
+	 * its entry can. Arrivals through it keep it listed; without one
+	 * for two retest intervals it is delisted.
+	 */
+	if (h->state == HOST_LISTED && h->code == CODE_MULTISTAGE) {
+		if (now - h->last_test < 2 * c->retest_interval) {
+			db_claim(s->db, a, now, h->last_test +
+			    2 * c->retest_interval);
+			return 0;
+		}
+		snprintf(text, sizeof(text), "no test message passed through "
+		    "this exit for %lld s: delisted", (long long)(now -
+		    h->last_test));
+		evidence(s->db, a, now, EVIDENCE_TEST, V_REFUSED, text,
+		    strlen(text));
+		db_confirm_closed(s->db, a, now, false, NULL);
+		log_info("%s: %s", ip, text);
 		return 0;
 	}
 	if (db_claim(s->db, a, now, now + c->budget + c->wait + 60) != RB_OK)
@@ -277,22 +296,42 @@ consider(void *arg, const struct addr *a, const struct host *h)
 	return 0;
 }
 
-#define DUE_BATCH	64
+#define DUE_BATCH	64	/* runs started a tick, at most */
+#define WALK_MAX	10000	/* due hosts looked at a tick, at most */
 
+/*
+ * The hosts to start this tick: those the limits allow, looked for past
+ * the ones they do not (a /24 full of reports must not hold up the
+ * rest of the queue).
+ */
 struct collect {
+	struct sched	*s;
 	struct addr	 a[DUE_BATCH];
 	struct host	 h[DUE_BATCH];
-	size_t		 n;
+	size_t		 n, room, seen;
 };
 
 static int
 collect_due(void *arg, const struct addr *a, const struct host *h)
 {
 	struct collect	*c = arg;
+	struct sched	*s = c->s;
+	size_t		 i, net = 0;
 
+	if (++c->seen > WALK_MAX)
+		return 1;
+	for (i = 0; i < s->nruns; i++) {
+		if (memcmp(&s->runs[i]->a, a, sizeof(*a)) == 0)
+			return 0;
+		net += same_net(&s->runs[i]->a, a);
+	}
+	for (i = 0; i < c->n; i++)
+		net += same_net(&c->a[i], a);
+	if (net >= s->conf->per_net)
+		return 0;
 	c->a[c->n] = *a;
 	c->h[c->n] = *h;
-	return ++c->n == DUE_BATCH;
+	return ++c->n == c->room;
 }
 
 static void
@@ -309,7 +348,13 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	 * Collect first, then start: starting writes to the store, which
 	 * this handle may not do while the walk holds its read txn.
 	 */
-	c.n = 0;
+	c.s = s;
+	c.n = c.seen = 0;
+	c.room = s->conf->max_tests - s->nruns;
+	if (c.room > DUE_BATCH)
+		c.room = DUE_BATCH;
+	if (c.room == 0)
+		return;
 	if ((rc = db_read_begin(s->db)) != RB_OK) {
 		log_warnx("%s: %s", __func__, rb_strerror(rc));
 		return;
