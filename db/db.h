@@ -191,6 +191,8 @@ const char	*host_state_name(int state);
 int		 host_state_parse(const char *s);
 /* @return "report", "retest", "scheduled" or "none". */
 const char	*due_queue_name(int queue);
+/* @return "test", "operator", "report", "arrival" or "unknown". */
+const char	*evidence_kind_name(int kind);
 
 /* ---- db.c ------------------------------------------------------------- */
 

@@ -140,6 +140,18 @@ host_state_parse(const char *s)
 }
 
 const char *
+evidence_kind_name(int kind)
+{
+	switch (kind) {
+	case EVIDENCE_TEST:	return "test";
+	case EVIDENCE_OPERATOR:	return "operator";
+	case EVIDENCE_REPORT:	return "report";
+	case EVIDENCE_ARRIVAL:	return "arrival";
+	default:		return "unknown";
+	}
+}
+
+const char *
 due_queue_name(int queue)
 {
 	switch (queue) {

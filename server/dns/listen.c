@@ -160,12 +160,13 @@ udp_batch(struct worker *w, int fd, const struct zoneset *zs)
 	if ((n = recvmmsg(fd, rmsg, BATCH, MSG_DONTWAIT, NULL)) <= 0)
 		return;
 	env.now = time(NULL);
-	if (db_reader_begin(w->rd) == RB_OK) {
-		env.rd = w->rd;
-		if (db_reader_serial(w->rd, &env.serial) != RB_OK)
-			LOG_RATELIMITED(lastlog, "%s: no serial", __func__);
-	} else
+	/* A store we cannot read answers nothing, rather than wrongly. */
+	if (db_reader_begin(w->rd) != RB_OK)
 		LOG_RATELIMITED(lastlog, "%s: cannot read the store", __func__);
+	else if (db_reader_serial(w->rd, &env.serial) != RB_OK)
+		LOG_RATELIMITED(lastlog, "%s: no serial", __func__);
+	else
+		env.rd = w->rd;
 	for (i = 0; i < n; i++) {
 		if (env.rd == NULL || (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) ||
 		    query_process(&env, in[i], rmsg[i].msg_len, out[nout],
@@ -181,10 +182,20 @@ udp_batch(struct worker *w, int fd, const struct zoneset *zs)
 		nout++;
 	}
 	db_reader_end(w->rd);
-	if (nout > 0 && sendmmsg(fd, smsg, (unsigned int)nout, 0) == -1 &&
-	    errno != EAGAIN)
-		LOG_RATELIMITED(lastlog, "%s: sendmmsg: %s", __func__,
-		    strerror(errno));
+	/* sendmmsg may send part of the batch: send the rest. */
+	for (i = 0; i < nout; i += n) {
+		n = sendmmsg(fd, smsg + i, (unsigned int)(nout - i), 0);
+		if (n == -1 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0) {
+			if (errno != EAGAIN)
+				LOG_RATELIMITED(lastlog, "%s: sendmmsg: %s",
+				    __func__, strerror(errno));
+			break;
+		}
+	}
 }
 
 static void *

@@ -87,18 +87,6 @@ set_time(json_t *o, const char *name, int64_t t)
 	json_object_set_new(o, name, s != NULL ? json_string(s) : json_null());
 }
 
-static const char *
-evidence_kind(int kind)
-{
-	switch (kind) {
-	case EVIDENCE_TEST:	return "test";
-	case EVIDENCE_OPERATOR:	return "operator";
-	case EVIDENCE_REPORT:	return "report";
-	case EVIDENCE_ARRIVAL:	return "arrival";
-	default:		return "unknown";
-	}
-}
-
 /*
  * A JSON string of a peer's bytes: as they are when they are UTF-8,
  * else with every byte outside ASCII replaced by '?'.
@@ -154,7 +142,7 @@ host_json(const struct host_view *v)
 		e = json_object();
 		set_time(e, "time", v->ev[i].time);
 		json_object_set_new(e, "kind", json_string(
-		    evidence_kind(v->ev[i].kind)));
+		    evidence_kind_name(v->ev[i].kind)));
 		json_object_set_new(e, "verdict", json_integer(
 		    v->ev[i].verdict));
 		json_object_set_new(e, "transcript", json_text(v->ev[i].text,
@@ -353,6 +341,19 @@ body_ip(const struct req *req, struct resp *r, struct addr *a, char *ip,
 	return 0;
 }
 
+bool
+api_key(struct api *api, struct keys *const *which, const char *key,
+    char *name, size_t namelen)
+{
+	const char	*n;
+
+	pthread_rwlock_rdlock(&api->keylock);
+	if ((n = keys_match(*which, key)) != NULL)
+		snprintf(name, namelen, "%s", n);
+	pthread_rwlock_unlock(&api->keylock);
+	return n != NULL;
+}
+
 /* The bearer token of an Authorization header, or NULL. */
 static const char *
 bearer(const char *auth)
@@ -386,6 +387,7 @@ report(struct api *api, const struct req *req, struct resp *r)
 	struct prefix		 p;
 	const char		*range, *who = NULL, *key;
 	char			 ip[ADDR_STRLEN + 16], pbuf[ADDR_STRLEN + 8];
+	char			 name[64];
 	uint8_t			 bucket[16];
 	int64_t			 wait = 0;
 	json_t			*o;
@@ -405,11 +407,12 @@ report(struct api *api, const struct req *req, struct resp *r)
 	/* Rate limits: by API key if one is given, else by address. */
 	key = req->apikey != NULL ? req->apikey : bearer(req->auth);
 	if (key != NULL) {
-		if ((who = keys_match(api->apikeys, key)) == NULL) {
+		if (!api_key(api, &api->apikeys, key, name, sizeof(name))) {
 			api_error(r, 401, "unknown API key");
 			r->challenge = true;
 			return;
 		}
+		who = name;
 		ok = ratelimit_take(api->rl, RL_KEY, who, strlen(who),
 		    c->key_report_rate, c->key_report_burst, req->now, &wait);
 	} else {
@@ -581,11 +584,12 @@ operator(struct api *api, const struct req *req, const struct addr *a,
 	json_error_t	 jerr;
 	json_t		*j = NULL;
 	const char	*reason = NULL;
-	char		 ip[ADDR_STRLEN];
+	char		 ip[ADDR_STRLEN], name[64];
 	int		 code = CODE_MANUAL, rc;
 
 	addr_format(a, ip);
-	if (keys_match(api->opkeys, bearer(req->auth)) == NULL) {
+	if (!api_key(api, &api->opkeys, bearer(req->auth), name,
+	    sizeof(name))) {
 		api_error(r, 401, "this needs the operator's key "
 		    "(Authorization: Bearer KEY)");
 		r->challenge = true;
@@ -727,6 +731,9 @@ api_handle(struct api *api, const struct req *req, struct resp *r)
 
 	r->status = 0;
 	if (cross_site(req)) {
+		log_info("refused a cross-site %s %s: Origin %.64s, Host %.64s",
+		    req->method, req->path, req->origin, req->host ?
+		    req->host : "none");
 		api_error(r, 403, "a request from another site's page is "
 		    "refused: use this site's own forms");
 		return;

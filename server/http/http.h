@@ -13,6 +13,7 @@
 #ifndef RB_HTTP_H
 #define RB_HTTP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -100,10 +101,20 @@ bool		 ratelimit_take(struct ratelimit *rl, int kind, const void *name,
 struct api {
 	const struct config	*conf;
 	struct db		*db;
+	pthread_rwlock_t	 keylock;	/* over the two below */
 	struct keys		*apikeys;
 	struct keys		*opkeys;
 	struct ratelimit	*rl;
 };
+
+/*
+ * Look key up in *which (api->apikeys or api->opkeys) under the lock,
+ * so that main's SIGHUP may swap the keys at any time.
+ * @param name: set to the key's name on a match.
+ * @return whether key matched.
+ */
+bool	 api_key(struct api *api, struct keys *const *which, const char *key,
+	    char *name, size_t namelen);
 
 /* Answer req into *r (which starts zeroed). Never fails: errors are
  * answers. */

@@ -5,8 +5,8 @@
  * Start-up: read the configuration and the key files, open the store
  * for writing, start libmicrohttpd's epoll thread (which runs every
  * handler, so the store handle has one user). The main thread waits for
- * signals with sigtimedwait: SIGHUP re-reads the key files (a bad one
- * is logged and the old keys stay), SIGTERM and SIGINT stop; once a
+ * signals with sigtimedwait: SIGHUP re-reads the key files and swaps
+ * them in under a lock (a bad one is logged and the old keys stay), SIGTERM and SIGINT stop; once a
  * second it cuts off requests that trickle in too slowly.
  */
 #include <errno.h>
@@ -21,6 +21,8 @@
 #include "http.h"
 #include "log.h"
 #include "request.h"
+
+#define SWAP(a, b)	do { struct keys *t_ = (a); (a) = (b); (b) = t_; } while (0)
 
 /* Read both key files; on error log it and leave *api alone. */
 static int
@@ -39,10 +41,12 @@ load_keys(struct api *api, const struct config *conf)
 		keys_free(ak);
 		return -1;
 	}
-	keys_free(api->apikeys);
-	keys_free(api->opkeys);
-	api->apikeys = ak;
-	api->opkeys = ok;
+	pthread_rwlock_wrlock(&api->keylock);
+	SWAP(api->apikeys, ak);
+	SWAP(api->opkeys, ok);
+	pthread_rwlock_unlock(&api->keylock);
+	keys_free(ak);
+	keys_free(ok);
 	return 0;
 }
 
@@ -64,6 +68,7 @@ main(int argc, char **argv)
 		    "proxy in front for more)", o.conf);
 	memset(&api, 0, sizeof(api));
 	api.conf = conf;
+	pthread_rwlock_init(&api.keylock, NULL);
 	if (load_keys(&api, conf) != 0)
 		exit(1);	/* said why above */
 	if (o.check) {
@@ -103,16 +108,8 @@ main(int argc, char **argv)
 		}
 		if (sig != SIGHUP)
 			break;
-		/*
-		 * The keys are read by MHD's thread: stop it for the swap.
-		 * Connections in flight are cut; clients retry.
-		 */
-		request_stop(d);
 		if (load_keys(&api, conf) == 0)
 			log_info("reloaded the key files");
-		if ((d = request_start(&ctx)) == NULL)
-			fatal("cannot listen on %s",
-			    conf->http_listen.a[0].text);
 	}
 	log_info("stopping on signal %d", sig);
 	request_stop(d);

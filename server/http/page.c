@@ -340,7 +340,7 @@ page_begin(struct sbuf *b, const char *title)
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
-	    "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
+	    "<meta name=\"referrer\" content=\"same-origin\">\n<title>");
 	sbuf_escape_str(b, title);
 	sbuf_str(b, "</title>\n");
 	sbuf_str(b, style);
@@ -473,18 +473,6 @@ code_meaning(int code)
 	}
 }
 
-static const char *
-kind_name(int kind)
-{
-	switch (kind) {
-	case EVIDENCE_TEST:	return "test";
-	case EVIDENCE_OPERATOR:	return "operator";
-	case EVIDENCE_REPORT:	return "report";
-	case EVIDENCE_ARRIVAL:	return "canary arrival";
-	default:		return "other";
-	}
-}
-
 /* One sentence on what the state means for the host's owner. */
 static const char *
 state_meaning(const struct host *h)
@@ -566,7 +554,7 @@ host_evidence(struct sbuf *b, const struct host_view *v)
 		e = &v->ev[i];
 		sbuf_str(b, "<li>\n<h3>");
 		sbuf_time(b, e->time);
-		sbuf_printf(b, ": %s</h3>\n", kind_name(e->kind));
+		sbuf_printf(b, ": %s</h3>\n", evidence_kind_name(e->kind));
 		state = host_state_name(e->state);
 		if (e->verdict != 0 || state != NULL) {
 			sbuf_str(b, "<p>");

@@ -57,6 +57,7 @@ setup(void **state)
 	snprintf(path, sizeof(path), "%s/op.key", f->dir);
 	write_file(path, "# the operator\noperator-key-0123456789\n");
 	f->api.conf = &f->conf;
+	pthread_rwlock_init(&f->api.keylock, NULL);
 	assert_non_null(f->api.opkeys = keys_load(path, err, sizeof(err)));
 	snprintf(path, sizeof(path), "%s/api.keys", f->dir);
 	write_file(path, "reporter-key-0123456789 alice\n");

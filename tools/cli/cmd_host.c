@@ -96,18 +96,6 @@ cmd_exclude(struct cli *cli, const struct cli_opts *o)
 
 /* ---- show ------------------------------------------------------------- */
 
-static const char *
-evidence_kind_name(int kind)
-{
-	switch (kind) {
-	case EVIDENCE_TEST:	return "test";
-	case EVIDENCE_OPERATOR:	return "operator";
-	case EVIDENCE_REPORT:	return "report";
-	case EVIDENCE_ARRIVAL:	return "arrival";
-	default:		return "unknown";
-	}
-}
-
 static int
 print_evidence(void *arg, const struct evidence *e)
 {

@@ -162,5 +162,7 @@ fi
 if grep -q 'Sanitizer' "$HTTP_LOG"; then
 	fail "relaybl-http: sanitizer report in its log" "$HTTP_LOG"
 fi
+# Keep the daemon's log beside the screenshot, for a look afterwards.
+cp "$HTTP_LOG" "$BUILD/browser/http.log" 2>/dev/null
 
 finish
