@@ -34,6 +34,7 @@ enum conf_type {
 	T_LISTEN,	/* struct listen_list: repeat or separate by commas */
 	T_PREFIXES,	/* struct prefix_list: likewise */
 	T_ADDR,		/* char[ADDR_STRLEN]: an address, canonical */
+	T_CODES,	/* uint8_t[32]: a set of codes 2..254 */
 };
 
 struct conf_key {
@@ -137,6 +138,8 @@ static const struct conf_key keys[] = {
 	    "printable text of at most 255 bytes" },
 	{ "zone", "ttl", T_U32, Z(ttl), 0, 7 * DAY,
 	    "a TTL in seconds from 0 to 604800" },
+	{ "zone", "codes", T_CODES, Z(codes), 0, 0,
+	    "return codes 2 to 254 (127.0.0.N), such as 2, 3" },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -335,6 +338,20 @@ add_prefix(void *dst, const char *item)
 }
 
 static int
+add_code(void *dst, const char *item)
+{
+	uint8_t		*set = dst;
+	uint64_t	 v;
+
+	if (strncmp(item, "127.0.0.", 8) == 0)
+		item += 8;
+	if (parse_uint(item, &v) != RB_OK || v < CODE_MIN || v > CODE_MAX)
+		return RB_EINVAL;
+	set[v / 8] |= (uint8_t)(1 << (v % 8));
+	return RB_OK;
+}
+
+static int
 set_value(struct parse *p, const struct conf_key *k, void *dst,
     const char *value)
 {
@@ -391,6 +408,9 @@ set_value(struct parse *p, const struct conf_key *k, void *dst,
 		return each_item(value, add_listen, dst);
 	case T_PREFIXES:
 		return each_item(value, add_prefix, dst);
+	case T_CODES:
+		memset(dst, 0, 32);
+		return each_item(value, add_code, dst);
 	case T_ADDR: {
 		struct addr	a;
 
@@ -422,6 +442,8 @@ zone_get(struct parse *p, const char *name, size_t *idx)
 	*idx = c->nzones;
 	snprintf(c->zones[c->nzones].name, CONF_NAMELEN, "%s", name);
 	c->zones[c->nzones].ttl = 2100;
+	/* Every code, unless the zone names some. */
+	memset(c->zones[c->nzones].codes, 0xff, 32);
 	snprintf(c->zones[c->nzones].txt, CONF_TEXTLEN,
 	    "open relay $ listed $date");
 	return &c->zones[c->nzones++];

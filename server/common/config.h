@@ -47,6 +47,7 @@ struct zone_conf {
 	char		 file[PATH_MAX];	/* the apex as a master file */
 	char		 txt[CONF_TEXTLEN];	/* TXT template */
 	uint32_t	 ttl;			/* of A and TXT answers */
+	uint8_t		 codes[32];		/* bit N: serves 127.0.0.N */
 };
 
 struct config {

@@ -48,6 +48,7 @@ struct zone {
 	int		 nlabels;
 	char		 text[CONF_NAMELEN];	/* "relays.example.org" */
 	uint32_t	 ttl;			/* of A and TXT answers */
+	uint8_t		 codes[32];		/* the codes it serves */
 	char		 txt[CONF_TEXTLEN];	/* TXT template */
 	uint32_t	 neg_ttl;		/* min(SOA TTL, SOA minimum) */
 	const struct zone_rr *soa;		/* in names[0] */

@@ -397,6 +397,18 @@ name_to_addr(const uint8_t *name, const size_t *labels, int n,
 
 /* ---- answering -------------------------------------------------------- */
 
+/* The lowest code z serves: what its test point answers. */
+static uint8_t
+first_code(const struct zone *z)
+{
+	int	c;
+
+	for (c = CODE_MIN; c <= CODE_MAX; c++)
+		if (z->codes[c / 8] & (1 << (c % 8)))
+			return (uint8_t)c;
+	return CODE_OPEN;
+}
+
 static void
 put_header(struct wr *w, const uint8_t *in, const struct msg *m, int flags,
     int rcode, uint16_t qd)
@@ -562,14 +574,23 @@ query_process(const struct query_env *env, const uint8_t *in, size_t inlen,
 		goto nodata;
 	}
 	/* RFC 5782: 127.0.0.2 is always listed, 127.0.0.1 never. */
-	if (addr_is_v4(&a) && addr_v4(&a) == 0x7f000002)
+	if (addr_is_v4(&a) && addr_v4(&a) == 0x7f000002) {
 		l = testpoint;
-	else if (addr_is_v4(&a) && addr_v4(&a) == 0x7f000001)
+		l.code = first_code(z);
+		rc = RB_OK;
+	} else if (addr_is_v4(&a) && addr_v4(&a) == 0x7f000001)
 		rc = RB_ENOENT;
 	else if (env->rd == NULL)
 		rc = RB_ENOENT;
 	else
 		rc = db_reader_listing(env->rd, &a, &l);
+	/* A zone may serve some codes only (a list of exits, say). */
+	if (rc == RB_OK && !(z->codes[l.code / 8] & (1 << (l.code % 8))))
+		rc = RB_ENOENT;
+	if (rc != RB_OK && rc != RB_ENOENT) {
+		*outlen = answer_bare(&w, in, &m, R_SERVFAIL, true);
+		return QUERY_ANSWER;
+	}
 	/*
 	 * Not listed. But "1.0.0.2" is also the way to 2001::/16 for a
 	 * resolver that minimises query names (RFC 9156), and NXDOMAIN
@@ -578,10 +599,6 @@ query_process(const struct query_env *env, const uint8_t *in, size_t inlen,
 	if (rc == RB_ENOENT) {
 		rcode = v6prefix ? R_NOERROR : R_NXDOMAIN;
 		goto nodata;
-	}
-	if (rc != RB_OK) {
-		*outlen = answer_bare(&w, in, &m, R_SERVFAIL, true);
-		return QUERY_ANSWER;
 	}
 	if (m.q.qtype == T_A || m.q.qtype == T_ANY)
 		put_a(&w, z, &l, DNS_HDRLEN);

@@ -150,6 +150,7 @@ load_one(const struct zone_conf *zc, struct zone *z, char *err, size_t errlen)
 	snprintf(z->text, sizeof(z->text), "%s", zc->name);
 	snprintf(z->txt, sizeof(z->txt), "%s", zc->txt);
 	z->ttl = zc->ttl;
+	memcpy(z->codes, zc->codes, sizeof(z->codes));
 	if ((f = fopen(zc->file, "r")) == NULL)
 		return zerr(err, errlen, "%s: %s", zc->file, strerror(errno));
 	if ((origin = ldns_dname_new_frm_str(zc->name)) == NULL ||

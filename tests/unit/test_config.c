@@ -165,6 +165,10 @@ test_bad_values_name_the_line(void **state)
 	    "expected a TTL");
 	assert_fails("[zone x.example]\nfile = z\ntxt = tab\there\n", 3,
 	    "expected printable text");
+	assert_fails("[zone x.example]\nfile = z\ncodes = 1\n", 3,
+	    "expected return codes");
+	assert_fails("[zone x.example]\nfile = z\ncodes = 2, 127.0.0.255\n",
+	    3, "expected return codes");
 }
 
 static void

@@ -30,6 +30,7 @@
 #define T0DATE	"2023-11-14"		/* its UTC date */
 #define ZONE	"relays.example.org"
 #define BIG	"big.example.net"
+#define EXITS	"exits.example.net"	/* serves code 3 only */
 #define TTL	2100			/* of A and TXT in ZONE */
 #define BIGTTL	86400
 #define NEGTTL	300			/* min(SOA TTL 3600, minimum 300) */
@@ -109,10 +110,14 @@ setup(void **state)
 	write_file(BIG ".zone", "$ORIGIN " BIG ".\n$TTL 7200\n"
 	    "@ SOA ns.big.example.net. root.big.example.net. 7 1 1 1 60\n"
 	    "@ NS ns.big.example.net.\n");
+	write_file(EXITS ".zone", "$ORIGIN " EXITS ".\n$TTL 60\n"
+	    "@ SOA ns.exits.example.net. root.exits.example.net. 1 1 1 1 60\n"
+	    "@ NS ns.exits.example.net.\n");
 	write_file("relaybl.conf", "[store]\npath = .\n[zone " ZONE "]\n"
 	    "file = " SOURCE_ROOT "/zones/" ZONE ".zone\nttl = 2100\n"
 	    "txt = $what $ listed $date\n"
-	    "[zone " BIG "]\nfile = " BIG ".zone\nttl = 86400\n");
+	    "[zone " BIG "]\nfile = " BIG ".zone\nttl = 86400\n"
+	    "[zone " EXITS "]\nfile = " EXITS ".zone\ncodes = 127.0.0.3\n");
 	assert_non_null(conf = calloc(1, sizeof(*conf)));
 	snprintf(path, sizeof(path), "%s/relaybl.conf", F.dir);
 	if (config_load(path, conf, err, sizeof(err)) != RB_OK)
@@ -321,7 +326,8 @@ same_name(const ldns_rdf *dn, const char *s)
 static void
 expect_nodata(ldns_pkt *p, int rcode, const char *name)
 {
-	ldns_rr	*soa;
+	const char	*zone;
+	ldns_rr		*soa;
 
 	if ((int)ldns_pkt_get_rcode(p) != rcode)
 		fail_msg("%s: rcode %d, want %d", name, ldns_pkt_get_rcode(p),
@@ -329,9 +335,10 @@ expect_nodata(ldns_pkt *p, int rcode, const char *name)
 	expect(p, rcode, true, 0, 1);
 	soa = ldns_rr_list_rr(ldns_pkt_authority(p), 0);
 	assert_int_equal(ldns_rr_get_type(soa), LDNS_RR_TYPE_SOA);
-	assert_true(same_name(ldns_rr_owner(soa), strstr(name, BIG) ? BIG :
-	    ZONE));
-	assert_int_equal(ldns_rr_ttl(soa), strstr(name, BIG) ? 60 : NEGTTL);
+	zone = strstr(name, BIG) ? BIG : strstr(name, EXITS) ? EXITS : ZONE;
+	assert_true(same_name(ldns_rr_owner(soa), zone));
+	assert_int_equal(ldns_rr_ttl(soa), strcmp(zone, ZONE) != 0 ? 60 :
+	    NEGTTL);
 	assert_int_equal(ldns_rdf2native_int32(ldns_rr_rdf(soa, 2)),
 	    F.env.serial);
 }
@@ -448,6 +455,27 @@ test_listed(void **state)
 		assert_int_equal(ldns_rr_ttl(find_rr(p, LDNS_RR_TYPE_TXT)),
 		    TTL);
 	}
+}
+
+/* A zone that serves some codes only: the exits of multi-stage relays. */
+static void
+test_zone_codes(void **state)
+{
+	ldns_pkt	*p;
+
+	(void)state;
+	p = ask("3.2.0.192." EXITS, LDNS_RR_TYPE_A, &plain);
+	expect(p, LDNS_RCODE_NOERROR, true, 1, 0);
+	expect_a(find_rr(p, LDNS_RR_TYPE_A), "3.2.0.192." EXITS, 3, 2100);
+	/* An open relay, and a listing by hand, are not in this list. */
+	p = ask("1.2.0.192." EXITS, LDNS_RR_TYPE_A, &plain);
+	expect_nodata(p, LDNS_RCODE_NXDOMAIN, "1.2.0.192." EXITS);
+	p = ask("4.2.0.192." EXITS, LDNS_RR_TYPE_A, &plain);
+	expect_nodata(p, LDNS_RCODE_NXDOMAIN, "4.2.0.192." EXITS);
+	/* The RFC 5782 test point answers with the zone's code. */
+	p = ask("2.0.0.127." EXITS, LDNS_RR_TYPE_A, &plain);
+	expect(p, LDNS_RCODE_NOERROR, true, 1, 0);
+	expect_a(find_rr(p, LDNS_RR_TYPE_A), "2.0.0.127." EXITS, 3, 2100);
 }
 
 /* Names without data: NOERROR or NXDOMAIN, AA and the SOA. */
@@ -949,6 +977,7 @@ main(void)
 #define T(t)	cmocka_unit_test_teardown(t, free_last)
 	const struct CMUnitTest tests[] = {
 		T(test_listed),
+		T(test_zone_codes),
 		T(test_no_data),
 		T(test_serial_follows_store),
 		T(test_partial_names),
