@@ -16,7 +16,7 @@ ASAN_CC ?=	clang
 
 export BUILD ASAN_BUILD MESON
 
-.PHONY: all deps build test run bench clean
+.PHONY: all deps build test run bench bench-http bench-verify clean
 
 all: build
 
@@ -37,6 +37,12 @@ run: deps build
 
 bench: build
 	@tools/bench/bench-store.sh
+
+bench-http: build
+	@tools/bench/bench-http.sh
+
+bench-verify: build
+	@tools/bench/bench-verify.sh
 
 clean:
 	rm -rf "$(BUILD)" "$(ASAN_BUILD)"
