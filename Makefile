@@ -16,7 +16,7 @@ ASAN_CC ?=	clang
 
 export BUILD ASAN_BUILD MESON
 
-.PHONY: all deps build test run bench bench-http bench-verify clean
+.PHONY: all deps build test run bench bench-http bench-verify bench-dns clean
 
 all: build
 
@@ -43,6 +43,9 @@ bench-http: build
 
 bench-verify: build
 	@tools/bench/bench-verify.sh
+
+bench-dns: build
+	@tools/bench/bench-dns.sh
 
 clean:
 	rm -rf "$(BUILD)" "$(ASAN_BUILD)"

@@ -124,6 +124,13 @@ parse_line(char *line, int *defcode, struct addr *a, int *code, bool *skip)
 		return "ranges are not imported: list single addresses";
 	else
 		return "not an IPv4 or IPv6 address";
+	/* RFC 5782: relaybl-dns lists 127.0.0.2 always, 127.0.0.1 never. */
+	if (addr_is_v4(a) && addr_v4(a) == 0x7f000001)
+		return "127.0.0.1 is never listed (RFC 5782)";
+	if (addr_is_v4(a) && addr_v4(a) == 0x7f000002) {
+		*skip = true;
+		return NULL;
+	}
 	*code = *defcode;
 	return val != NULL ? parse_value(val, code) : NULL;
 }
@@ -211,8 +218,8 @@ export_one(void *arg, const struct addr *a, const struct listing *l)
 		ex->v6++;
 	else if (l->code == CODE_OPEN)
 		printf("%s\n", addr_format(a, s));
-	else
-		printf("%s :%d:\n", addr_format(a, s), l->code);
+	else	/* no text after the code: the default line's applies */
+		printf("%s :%d\n", addr_format(a, s), l->code);
 	return ferror(stdout) ? RB_EINVAL : 0;
 }
 
@@ -220,6 +227,8 @@ int
 cmd_export(struct cli *cli, const struct cli_opts *o)
 {
 	struct export	 ex = { 0 };
+	struct listing	 l;
+	struct addr	 tp;
 	struct db	*db;
 	uint32_t	 serial = 0;
 	char		 t[32];
@@ -243,6 +252,10 @@ cmd_export(struct cli *cli, const struct cli_opts *o)
 			    sizeof(t)));
 			printf(":127.0.0.2:%s\n", cli->conf.nzones > 0 ?
 			    cli->conf.zones[0].txt : "open relay $");
+			/* RFC 5782: a mirror must list the test point too. */
+			addr_from_v4(&tp, 0x7f000002);
+			if (db_get_listing(db, &tp, &l) == RB_ENOENT)
+				printf("127.0.0.2\n");
 		}
 		if (rc == RB_OK)
 			rc = db_walk_listed(db, export_one, &ex);

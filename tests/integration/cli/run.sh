@@ -400,8 +400,9 @@ expect_rc 0 rb export --format rbldnsd
 expect_out '^# relaybl [0-9.]+, serial 11, exported [0-9T:Z-]+$'
 expect_output sed 1d <<'EOF'
 :127.0.0.2:open relay $
-192.0.2.1 :4:
-192.0.2.254 :5:
+127.0.0.2
+192.0.2.1 :4
+192.0.2.254 :5
 EOF
 expect_errors <<<"relaybl export: 1 IPv6 listing left out: rbldnsd's ip4set holds IPv4 only"
 expect_rc 2 rb export --format xml
@@ -577,21 +578,22 @@ expect_rc 0 rb2 export --format rbldnsd
 cp "$OUT" "$T/mirror.txt"
 expect_output sed 1d <<'EOF'
 :127.0.0.2:open relay $
-10.0.0.1 :4:
-10.0.0.2 :4:
-10.0.0.3 :3:
-10.0.0.4 :5:
-10.0.0.5 :6:
-10.0.0.6 :3:
+127.0.0.2
+10.0.0.1 :4
+10.0.0.2 :4
+10.0.0.3 :3
+10.0.0.4 :5
+10.0.0.5 :6
+10.0.0.6 :3
 10.0.0.7
-10.0.1.1 :4:
-10.0.1.2 :3:
+10.0.1.1 :4
+10.0.1.2 :3
 10.0.2.1
-10.0.2.2 :7:
-10.0.3.1 :4:
-10.0.3.2 :3:
-10.0.4.3 :4:
-10.0.5.1 :3:
+10.0.2.2 :7
+10.0.3.1 :4
+10.0.3.2 :3
+10.0.4.3 :4
+10.0.5.1 :3
 EOF
 expect_err '^relaybl export: 1 IPv6 listing left out'
 printf '[store]\npath = mirror\n' >"$T/mirror.conf"
@@ -604,5 +606,16 @@ expect_rc 0 rb2 export
 grep -v : "$OUT" >"$T/plain-v4.txt"
 expect_rc 0 "$RELAYBL" -c "$T/mirror.conf" export
 expect_output <"$T/plain-v4.txt"
+
+# RFC 5782's test points are relaybl-dns's: 127.0.0.2 is skipped (always
+# listed anyway), 127.0.0.1 is a bad line (never listed).
+printf '127.0.0.2\n127.0.0.1\n10.9.9.9\n' >"$T/points.txt"
+expect_rc 1 "$RELAYBL" -c "$T/mirror.conf" import points.txt
+expect_errors <<'EOF'
+points.txt:2: 127.0.0.1 is never listed (RFC 5782)
+relaybl import: 1 bad line skipped
+EOF
+expect_output <<<'1 addresses imported, 1 changed, 0 left excluded'
+expect_rc 1 "$RELAYBL" -c "$T/mirror.conf" show 127.0.0.2
 
 finish
