@@ -166,15 +166,29 @@ db_open(const char *path, int flags, size_t mapsize, struct db **out)
 		eflags |= MDB_RDONLY;
 		/* Map all a writer may ever grow to: see reader_begin(). */
 		mapsize = DB_MAPSIZE_MAX;
-	}
-	else if ((rc = mkdirs(path)) != RB_OK)
+	} else if ((rc = mkdirs(path)) != RB_OK)
 		goto fail;
-	if ((rc = mdb_env_create(&db->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(db->env, 8)) != 0 ||
-	    (rc = mdb_env_set_maxreaders(db->env, 256)) != 0 ||
-	    (rc = mdb_env_set_mapsize(db->env,
-	    mapsize ? mapsize : DB_MAPSIZE)) != 0 ||
-	    (rc = mdb_env_open(db->env, path, eflags, 0640)) != 0) {
+	for (;;) {
+		if ((rc = mdb_env_create(&db->env)) != 0 ||
+		    (rc = mdb_env_set_maxdbs(db->env, 8)) != 0 ||
+		    (rc = mdb_env_set_maxreaders(db->env, 256)) != 0 ||
+		    (rc = mdb_env_set_mapsize(db->env,
+		    mapsize ? mapsize : DB_MAPSIZE)) != 0)
+			break;
+		rc = mdb_env_open(db->env, path, eflags, 0640);
+		/*
+		 * Where address space is limited (RLIMIT_AS, valgrind), a
+		 * reader maps less: a writer growing past it then needs the
+		 * reader restarted, which it logs.
+		 */
+		if (!(flags & DB_RDONLY) || (rc != EINVAL && rc != ENOMEM) ||
+		    mapsize <= (1UL << 30))
+			break;
+		mdb_env_close(db->env);
+		db->env = NULL;
+		mapsize /= 4;
+	}
+	if (rc != 0) {
 		rc = db_error(rc);
 		goto fail;
 	}
