@@ -27,8 +27,8 @@ static const uint8_t v4mapped[12] = {
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static int
-hexval(char c)
+int
+addr_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -104,7 +104,7 @@ parse_v6(const char *s, size_t len, uint8_t out[16])
 	}
 	while (i < len) {
 		/* a group, or a trailing dotted quad in the last 32 bits */
-		for (j = i; j < len && hexval(s[j]) >= 0; j++)
+		for (j = i; j < len && addr_hexval(s[j]) >= 0; j++)
 			;
 		if (j < len && s[j] == '.') {
 			if (ngroups > 6)
@@ -117,7 +117,7 @@ parse_v6(const char *s, size_t len, uint8_t out[16])
 		if (j == i || j - i > 4 || ngroups >= 8)
 			return RB_EINVAL;
 		for (v = 0; i < j; i++)
-			v = v << 4 | (unsigned int)hexval(s[i]);
+			v = v << 4 | (unsigned int)addr_hexval(s[i]);
 		b[2 * ngroups] = (uint8_t)(v >> 8);
 		b[2 * ngroups + 1] = (uint8_t)v;
 		ngroups++;

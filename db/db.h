@@ -85,6 +85,12 @@ int	 addr_parse_str(const char *s, struct addr *out);
  */
 int	 addr_parse_prefix(const char *s, struct prefix *out);
 
+/*
+ * The value of the hex digit c (either case), or -1: the address parser's
+ * own, shared with the other parsers of hex (URL escapes, tokens).
+ */
+int	 addr_hexval(char c);
+
 /* @return whether a is an IPv4 (mapped) address. */
 bool	 addr_is_v4(const struct addr *a);
 

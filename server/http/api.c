@@ -155,52 +155,38 @@ host_json(const struct host_view *v)
 
 /* ---- reading a host --------------------------------------------------- */
 
-struct ev_collect {
-	struct host_view	*v;
-	struct ev_view		 all[EVIDENCE_KEEP];
-	size_t			 n;
-};
-
+/* Copy one evidence entry into the view (the walk goes oldest first). */
 static int
 collect_ev(void *arg, const struct evidence *e)
 {
-	struct ev_collect	*c = arg;
+	struct host_view	*v = arg;
 	struct ev_view		*ev;
-	size_t			 i;
 
-	if (c->n == EVIDENCE_KEEP) {
-		/* Keep the newest: drop the oldest we hold. */
-		free(c->all[0].text);
-		memmove(&c->all[0], &c->all[1], sizeof(c->all[0]) *
-		    (EVIDENCE_KEEP - 1));
-		c->n--;
-	}
-	ev = &c->all[c->n];
-	ev->time = e->time;
-	ev->kind = e->kind;
-	ev->verdict = e->verdict;
-	ev->state = e->state;
-	ev->len = e->textlen;
+	/* The store keeps EVIDENCE_KEEP a host: more cannot come. */
+	if (v->nev == EVIDENCE_KEEP)
+		return 0;
+	ev = &v->ev[v->nev];
 	if ((ev->text = malloc(e->textlen + 1)) == NULL)
 		return RB_ENOMEM;
 	memcpy(ev->text, e->text, e->textlen);
 	ev->text[e->textlen] = '\0';
-	c->n++;
-	for (i = 0; i < c->n; i++)
-		c->v->ev[i] = c->all[c->n - 1 - i];
-	c->v->nev = c->n;
+	ev->len = e->textlen;
+	ev->time = e->time;
+	ev->kind = e->kind;
+	ev->verdict = e->verdict;
+	ev->state = e->state;
+	v->nev++;
 	return 0;
 }
 
 int
 api_host_view(struct api *api, const struct addr *a, struct host_view *v)
 {
-	struct ev_collect	c;
-	int			rc;
+	struct ev_view	t;
+	size_t		i;
+	int		rc;
 
 	memset(v, 0, sizeof(*v));
-	memset(&c, 0, sizeof(c));
-	c.v = v;
 	v->a = *a;
 	addr_format(a, v->ip);
 	if ((rc = db_read_begin(api->db)) != RB_OK)
@@ -208,10 +194,16 @@ api_host_view(struct api *api, const struct addr *a, struct host_view *v)
 	rc = db_get_host(api->db, a, &v->h);
 	if (rc == RB_OK) {
 		v->found = true;
-		rc = db_walk_evidence(api->db, a, collect_ev, &c);
+		rc = db_walk_evidence(api->db, a, collect_ev, v);
 	} else if (rc == RB_ENOENT)
 		rc = RB_OK;
 	db_read_end(api->db);
+	/* Newest first, as the pages and the API show it. */
+	for (i = 0; i < v->nev / 2; i++) {
+		t = v->ev[i];
+		v->ev[i] = v->ev[v->nev - 1 - i];
+		v->ev[v->nev - 1 - i] = t;
+	}
 	return rc;
 }
 
@@ -235,15 +227,6 @@ ctype_is(const char *ctype, const char *t)
 
 	return ctype != NULL && strncasecmp(ctype, t, len) == 0 &&
 	    (ctype[len] == '\0' || ctype[len] == ';' || ctype[len] == ' ');
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /*
@@ -273,8 +256,8 @@ form_get(const char *body, size_t len, const char *name, char *out,
 				else if (body[i] != '%')
 					out[o++] = body[i];
 				else if (i + 2 < end + 1 && i + 2 < len &&
-				    (hi = hexval(body[i + 1])) >= 0 &&
-				    (lo = hexval(body[i + 2])) >= 0) {
+				    (hi = addr_hexval(body[i + 1])) >= 0 &&
+				    (lo = addr_hexval(body[i + 2])) >= 0) {
 					out[o++] = (char)(hi << 4 | lo);
 					i += 2;
 				} else
@@ -491,30 +474,22 @@ get_host(struct api *api, const struct addr *a, struct resp *r)
 	host_view_clear(&v);
 }
 
-/* Add "message" to the JSON object in r. */
-static void
-add_message(struct resp *r, const char *msg)
-{
-	json_t	*o;
-
-	if (r->status >= 300 || (o = json_loadb(r->body, r->len, 0,
-	    NULL)) == NULL)
-		return;
-	json_object_set_new(o, "message", json_string(msg));
-	send_json(r, r->status, o);
-}
-
 /* Answer a state change that succeeded with the host's record. */
 static void
-changed(struct api *api, const struct addr *a, int status, struct resp *r)
+changed(struct api *api, const struct addr *a, int status, const char *msg,
+    struct resp *r)
 {
-	struct host_view	v;
+	struct host_view	 v;
+	json_t			*o;
 
 	if (api_host_view(api, a, &v) != RB_OK || !v.found) {
 		api_error(r, 503, "the store is not available: try again later");
 		return;
 	}
-	send_json(r, status, host_json(&v));
+	o = host_json(&v);
+	if (msg != NULL)
+		json_object_set_new(o, "message", json_string(msg));
+	send_json(r, status, o);
 	host_view_clear(&v);
 }
 
@@ -544,9 +519,8 @@ retest(struct api *api, const struct req *req, const struct addr *a,
 	switch (rc) {
 	case RB_OK:
 		log_info("retest %s requested", ip);
-		changed(api, a, 202, r);
-		add_message(r, "retest requested: the host is queued and will "
-		    "be tested soon");
+		changed(api, a, 202, "retest requested: the host is queued "
+		    "and will be tested soon", r);
 		return;
 	case RB_EAGAIN:
 		api_error(r, 429, "a retest of %s was asked for recently: try "
@@ -625,7 +599,7 @@ operator(struct api *api, const struct req *req, const struct addr *a,
 		    rb_strerror(rc));
 	else {
 		log_info("operator %s %s", put ? "listed" : "delisted", ip);
-		changed(api, a, 200, r);
+		changed(api, a, 200, NULL, r);
 	}
 }
 

@@ -39,18 +39,6 @@ struct upload {
 /* A body over the limit is read and dropped up to this, then cut off. */
 #define DROP_MAX	(8 << 20)
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ---- deadlines ---------------------------------------------------------
  *
  * MHD's connection timeout counts idle time only: a client that sends a
@@ -158,8 +146,8 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 	(void)cls;
 	(void)c;
 	for (; *r != '\0'; r++) {
-		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 &&
-		    (lo = hexval(r[2])) >= 0) {
+		if (r[0] == '%' && (hi = addr_hexval(r[1])) >= 0 &&
+		    (lo = addr_hexval(r[2])) >= 0) {
 			*w++ = hi == 0 && lo == 0 ? 0x7f : (char)(hi << 4 | lo);
 			r += 2;
 		} else

@@ -25,34 +25,9 @@
 #include "db.h"
 
 #include "addr_helpers.h"
+#include "prng.h"
 
 /* ---- generators -------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static void
-rng_seed(uint64_t seed)
-{
-	rng_state = seed;
-}
-
-static uint64_t
-rng(void)
-{
-	uint64_t	 z;
-
-	z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* @return a number in 0..n-1 (n > 0). */
-static unsigned int
-rnd(unsigned int n)
-{
-	return (unsigned int)(rng() % n);
-}
 
 /* Whether a is in the /96 whose bytes 10 and 11 are b10 and b11. */
 static bool

@@ -34,6 +34,7 @@
 
 #include "config.h"
 #include "dns.h"
+#include "prng.h"
 
 #define NGEN	20000		/* generated queries */
 #define NMUT	40000		/* mutated valid queries */
@@ -41,26 +42,6 @@
 #define SAMPLES	3		/* hex dumps shown per kind of failure */
 
 /* ---- generator -------------------------------------------------------- */
-
-static uint64_t	rng_state;
-
-static uint64_t
-rng(void)
-{
-	uint64_t	z;
-
-	z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* @return a number in 0..n-1 (n > 0). */
-static unsigned int
-rnd(unsigned int n)
-{
-	return (unsigned int)(rng() % n);
-}
 
 /* @return true with probability 1/n. */
 static bool
@@ -656,7 +637,7 @@ teardown(void **state)
 static void
 reset(uint64_t seed)
 {
-	rng_state = seed;
+	rng_seed(seed);
 	S.accepted = S.rejected = S.failures = 0;
 	memset(&S.strict, 0, sizeof(S.strict));
 	memset(&S.lenient, 0, sizeof(S.lenient));

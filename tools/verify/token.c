@@ -59,15 +59,6 @@ token_make(const uint8_t key[TOKEN_KEYLEN], const struct addr *a, int probe,
 	out->time = (int64_t)(uint32_t)t;
 }
 
-static int
-hexval(int c)
-{
-	c = tolower(c);
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Check the TOKEN_HEXLEN hex digits at p. */
 static bool
 check(const uint8_t key[TOKEN_KEYLEN], const char *p, struct token *out)
@@ -77,8 +68,8 @@ check(const uint8_t key[TOKEN_KEYLEN], const char *p, struct token *out)
 	int	hi, lo;
 
 	for (i = 0; i < RAWLEN; i++) {
-		if ((hi = hexval((unsigned char)p[2 * i])) < 0 ||
-		    (lo = hexval((unsigned char)p[2 * i + 1])) < 0)
+		if ((hi = addr_hexval(p[2 * i])) < 0 ||
+		    (lo = addr_hexval(p[2 * i + 1])) < 0)
 			return false;
 		raw[i] = (uint8_t)(hi << 4 | lo);
 	}

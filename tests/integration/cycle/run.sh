@@ -27,12 +27,7 @@ set -u
 need_postfix
 need_daemons
 
-SPORT=$(free_port) || exit 1
-CPORT=$(free_port) || exit 1
-DPORT=$(free_port) || exit 1
-HPORT=$(free_port) || exit 1
-C=$T/relaybl.conf
-write_conf "$C"
+setup_system
 H=127.0.0.31
 
 # step NAME MS: print the time a step took.

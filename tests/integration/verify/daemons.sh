@@ -263,3 +263,15 @@ say()
 {
 	printf '     %s\n' "$*"
 }
+
+# Ports for the targets (SPORT), the canary (CPORT), DNS (DPORT) and HTTP
+# (HPORT), and the configuration of the whole system in C.
+setup_system()
+{
+	SPORT=$(free_port) || exit 1
+	CPORT=$(free_port) || exit 1
+	DPORT=$(free_port) || exit 1
+	HPORT=$(free_port) || exit 1
+	C=$T/relaybl.conf
+	write_conf "$C"
+}

@@ -33,12 +33,7 @@ set -u
 need_postfix
 need_daemons
 
-SPORT=$(free_port) || exit 1
-CPORT=$(free_port) || exit 1
-DPORT=$(free_port) || exit 1
-HPORT=$(free_port) || exit 1
-C=$T/relaybl.conf
-write_conf "$C"
+setup_system
 # relaybl-http on the same store may take reports of 10.1.2.3, which
 # the verifier (configured by $C) must still refuse to test.
 write_conf "$T/http.conf" 10.1.2.0/24
